@@ -1,0 +1,39 @@
+# Converge: `make run` runs it (embedded SQLite), `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_DSN ?= postgresql://postgres@127.0.0.1:5432/converge
+export CONVERGE_HOME ?= $(CURDIR)/.converge
+
+.PHONY: install run test test-sqlite test-postgres lint bench env-example
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) scripts/demo.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install lint
+	scripts/ensure-services
+	$(MAKE) test-sqlite test-postgres
+
+test-sqlite:
+	CONVERGE_DB_BACKEND=sqlite $(PY) -m pytest -q
+
+test-postgres:
+	CONVERGE_DB_BACKEND=postgres CONVERGE_PG_DSN=$(PG_DSN) $(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/run.py
+
+env-example: install
+	$(PY) -c "from converge_site.envvars import render_env_example as r; open('.env.example', 'w').write(r())"

@@ -1,0 +1,1 @@
+"""The ``converge`` console script and the runbook's compatibility module."""

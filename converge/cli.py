@@ -1,0 +1,115 @@
+"""The ``converge`` console script: ``manage.py`` plus the global options.
+
+Global options come before the command: ``--db PATH`` (SQLite file; ignored with PostgreSQL),
+``--actor NAME`` and ``--repo PATH``. Help is rendered from the table below without importing
+Django, so ``converge --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+
+# command -> (summary, shown by the short --help)
+COMMANDS: dict[str, tuple[str, bool]] = {
+    "intent": ("Create, list, inspect and update intents", True),
+    "audit": ("The event log and its hash chain: events, verify, init, prune, rebuild", False),
+    "flags": ("Feature flags and where their state comes from", False),
+    "migrate": ("Apply database migrations", True),
+    "createsuperuser": ("Create an operator account for the admin console", False),
+}
+
+GLOBAL_OPTIONS = """global options (before the command):
+  --db PATH      SQLite database (default $CONVERGE_DB_PATH, else .converge/state.db)
+  --actor NAME   who is acting, recorded on what the command changes (default: system)
+  --repo PATH    git repository to work on (default: the current directory's)
+  -h, --help     essential commands;  --help-all: every command"""
+
+
+def render_help(show_all: bool) -> str:
+    lines = ["usage: converge [--db PATH] [--actor NAME] [--repo PATH] COMMAND ...", ""]
+    lines.append("commands:" if show_all else "essential commands:")
+    for name, (summary, essential) in COMMANDS.items():
+        if show_all or essential:
+            lines.append(f"  {name:<16} {summary}")
+    lines += ["", GLOBAL_OPTIONS, ""]
+    if not show_all:
+        lines.append(
+            "Run `converge --help-all` for every command, `converge COMMAND --help` for one."
+        )
+    return "\n".join(lines)
+
+
+def fail(message: str, code: str = "usage_error") -> int:
+    print(json.dumps({"error": {"code": code, "message": message}}, indent=2))
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def parse_globals(argv: list[str]) -> tuple[dict[str, str], list[str], str | None]:
+    """Split the global options off ``argv``; returns (options, rest, help request)."""
+    options: dict[str, str] = {}
+    rest = list(argv)
+    while rest and rest[0].startswith("-"):
+        arg = rest.pop(0)
+        if arg in ("-h", "--help", "--help-all"):
+            return options, rest, arg
+        name, _, value = arg.partition("=")
+        if name not in ("--db", "--actor", "--repo"):
+            raise ValueError(f"unknown global option {name}")
+        if not value:
+            if not rest:
+                raise ValueError(f"{name} needs a value")
+            value = rest.pop(0)
+        options[name[2:]] = value
+    return options, rest, None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        options, rest, help_request = parse_globals(argv)
+    except ValueError as exc:
+        return fail(str(exc))
+    if help_request:
+        print(render_help(show_all=help_request == "--help-all"))
+        return 0
+    db = options.get("db")
+    if db is not None and db in COMMANDS and (not rest or rest[0] not in COMMANDS):
+        return fail(
+            f"--db was given the command name {db!r} as its path: is $CONVERGE_DB_PATH empty?"
+        )
+    if not rest:
+        print(render_help(show_all=False), file=sys.stderr)
+        return fail("no command given")
+    command = rest[0]
+    if command not in COMMANDS:
+        close = difflib.get_close_matches(command, COMMANDS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return fail(f"unknown command {command!r}{hint}; see `converge --help-all`")
+
+    if db is not None:
+        os.environ["CONVERGE_DB_PATH"] = db
+    if "actor" in options:
+        os.environ["CONVERGE_ACTOR"] = options["actor"]
+    if "repo" in options:
+        os.environ["CONVERGE_REPO_PATH"] = options["repo"]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "converge_site.settings")
+
+    import django
+    from django.core.management import ManagementUtility
+
+    django.setup()
+    utility = ManagementUtility(["converge", *rest])
+    handler = utility.fetch_command(command)
+    try:
+        handler.run_from_argv(["converge", *rest])
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Typed protocols of the extension points (settings hook lists).
+
+A lower app that needs an answer from an app built on top of it declares a hook list in
+settings and calls the hooks explicitly; these are not signals. Hooks receive plain values so
+that this module needs no Django.
+
+- ``CONVERGE_ADMISSION_CHECKS``: asked on every creation path before anything is stored.
+- ``CONVERGE_QUEUE_HOLDS``: asked by the queue before an intent is merged.
+- ``CONVERGE_POLICY_GATES``: extra policy gates (see :mod:`converge_core.policy`).
+- ``CONVERGE_AFTER_DECISION``: told about each decision once its transaction committed.
+- ``CONVERGE_INTENT_DETAILS``: extra read-only details for ``intent status`` and reviews views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class AdmissionRequest:
+    """What an admission check sees of an intent about to be created."""
+
+    intent_id: str
+    risk_level: str
+    origin_type: str
+    tenant_id: str | None
+    priority: int
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class AdmissionVerdict:
+    """A refusal (``accepted=False``) stops the creation; nothing is stored."""
+
+    accepted: bool
+    mode: str = "open"
+    reason: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+class AdmissionCheck(Protocol):
+    def __call__(self, request: AdmissionRequest) -> AdmissionVerdict | None: ...
+
+
+@dataclass(frozen=True)
+class QueueHold:
+    """An answer of a queue hold: the intent must not be merged now, and why."""
+
+    code: str
+    reason: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+    rejects: bool = False
+
+
+class QueueHoldCheck(Protocol):
+    def __call__(self, intent_ids: list[str]) -> Mapping[str, QueueHold]: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision about one intent, as after-decision hooks receive it."""
+
+    intent_id: str
+    decision: str
+    tenant_id: str | None
+    trace_id: str | None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+class AfterDecision(Protocol):
+    def __call__(self, decision: Decision) -> None: ...
+
+
+class IntentDetails(Protocol):
+    def __call__(self, intent_id: str) -> Mapping[str, Any]: ...

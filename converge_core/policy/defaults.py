@@ -1,0 +1,96 @@
+"""Built-in policy defaults and the fixed vocabularies of the policy document.
+
+The per-level ``security`` limits live inside the profiles (risk-policy §3 note 2): the
+reference kept them in a table no profile contained, so every level fell back to 0/2.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")
+FALLBACK_LEVEL = "medium"
+ORIGINS: tuple[str, ...] = ("human", "agent", "integration")
+DEFAULT_OVERRIDE_KEY = "_default"
+MISSING_CHECKS_MODES: tuple[str, ...] = ("warn", "block")
+RISK_MODES: tuple[str, ...] = ("shadow", "enforce")
+SCORING_VERSIONS: tuple[int, ...] = (1, 2)
+RISK_LIMIT_KEYS: tuple[str, ...] = ("max_risk_score", "max_damage_score", "max_propagation_score")
+
+PROFILE_KEYS: tuple[str, ...] = (
+    "entropy_budget",
+    "containment_min",
+    "blast_limit",
+    "checks",
+    "coherence_pass",
+    "coherence_warn",
+    "security",
+)
+SECURITY_KEYS: tuple[str, ...] = ("max_critical", "max_high")
+
+DEFAULT_PROFILES: dict[str, dict[str, Any]] = {
+    "low": {
+        "entropy_budget": 25.0,
+        "containment_min": 0.3,
+        "blast_limit": 50.0,
+        "checks": ["lint"],
+        "coherence_pass": 75,
+        "coherence_warn": 60,
+        "security": {"max_critical": 0, "max_high": 5},
+    },
+    "medium": {
+        "entropy_budget": 18.0,
+        "containment_min": 0.5,
+        "blast_limit": 35.0,
+        "checks": ["lint"],
+        "coherence_pass": 75,
+        "coherence_warn": 60,
+        "security": {"max_critical": 0, "max_high": 2},
+    },
+    "high": {
+        "entropy_budget": 12.0,
+        "containment_min": 0.7,
+        "blast_limit": 20.0,
+        "checks": ["lint", "unit_tests"],
+        "coherence_pass": 80,
+        "coherence_warn": 65,
+        "security": {"max_critical": 0, "max_high": 0},
+    },
+    "critical": {
+        "entropy_budget": 6.0,
+        "containment_min": 0.85,
+        "blast_limit": 10.0,
+        "checks": ["lint", "unit_tests"],
+        "coherence_pass": 85,
+        "coherence_warn": 70,
+        "security": {"max_critical": 0, "max_high": 0},
+    },
+}
+
+DEFAULT_QUEUE: dict[str, Any] = {"max_retries": 3, "default_target": "main"}
+
+DEFAULT_RISK: dict[str, Any] = {
+    "max_risk_score": 65.0,
+    "max_damage_score": 60.0,
+    "max_propagation_score": 55.0,
+    "mode": "shadow",
+    "enforce_ratio": 1.0,
+    "scoring_version": 2,
+    "allow_downgrade": False,
+    "classification": {"low": 0.0, "medium": 25.0, "high": 50.0, "critical": 75.0},
+}
+
+
+def default_document() -> dict[str, Any]:
+    """A fresh copy of the built-in policy document (callers may mutate it)."""
+    return copy.deepcopy(
+        {
+            "profiles": DEFAULT_PROFILES,
+            "queue": DEFAULT_QUEUE,
+            "risk": DEFAULT_RISK,
+            "checks": {},
+            "missing_checks": "warn",
+            "origin_overrides": {},
+        }
+    )

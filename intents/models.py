@@ -1,0 +1,249 @@
+"""Repositories, intents, the append-only event log and its chain state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from intents.choices import CommitRole, IntentStatus, OriginType, RiskLevel
+from intents.immutability import EventQuerySet, ImmutableEventError, event_writes_allowed
+
+
+class Repository(models.Model):
+    """A git repository intents merge into: a work tree or a bare mirror."""
+
+    name = models.CharField(max_length=200, unique=True)
+    path = models.CharField(max_length=1024, unique=True)
+    default_branch = models.CharField(max_length=255, default="main")
+    is_bare = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "repositories"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Intent(models.Model):
+    """One proposed merge of ``source`` into ``target``: the materialised view of its events."""
+
+    id = models.CharField(max_length=200, primary_key=True)
+    repository = models.ForeignKey(Repository, on_delete=models.PROTECT, related_name="intents")
+    source = models.CharField(max_length=255)
+    target = models.CharField(max_length=255, default="main")
+    status = models.CharField(
+        max_length=16, choices=IntentStatus.choices, default=IntentStatus.READY
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.CharField(max_length=200, default="system")
+    risk_level = models.CharField(max_length=16, choices=RiskLevel.choices, default="medium")
+    declared_risk_level = models.CharField(
+        max_length=16, choices=RiskLevel.choices, default="medium"
+    )
+    priority = models.PositiveSmallIntegerField(default=3)
+    semantic = models.JSONField(default=dict, blank=True)
+    technical = models.JSONField(default=dict, blank=True)
+    checks_required = models.JSONField(default=list, blank=True)
+    dependencies = models.JSONField(default=list, blank=True)
+    retries = models.PositiveIntegerField(default=0)
+    tenant_id = models.CharField(max_length=200, null=True, blank=True)
+    plan_id = models.CharField(max_length=200, null=True, blank=True)
+    origin_type = models.CharField(
+        max_length=16, choices=OriginType.choices, default=OriginType.HUMAN
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    claimed_by = models.CharField(max_length=300, null=True, blank=True)
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["priority", "created_at"]
+        indexes = [
+            # status filters of lists, inspect and the queue-depth metric
+            models.Index(fields=["status"], name="intent_status_idx"),
+            # tenant-scoped lists
+            models.Index(fields=["tenant_id"], name="intent_tenant_idx"),
+            # push handling: active intents of a source branch
+            models.Index(fields=["status", "source"], name="intent_status_source_idx"),
+            # plan views
+            models.Index(fields=["plan_id"], name="intent_plan_idx"),
+            # origin reports
+            models.Index(fields=["origin_type"], name="intent_origin_idx"),
+            # the queue: candidates of one (repository, target) in priority order
+            models.Index(
+                fields=["repository", "target", "status", "priority", "created_at"],
+                name="intent_queue_order_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(priority__gte=1) & Q(priority__lte=5), name="intent_priority_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=IntentStatus.values), name="intent_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_level__in=RiskLevel.values), name="intent_risk_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(origin_type__in=OriginType.values), name="intent_origin_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.source} -> {self.target}, {self.status})"
+
+
+class Event(models.Model):
+    """One immutable entry of the append-only, hash-chained event log.
+
+    ``seq`` is the storage order assigned under the chain-head lock; ``prev_hash``/``hash``
+    chain each row to the one before it. Rows are never updated or deleted, except that a
+    NULL hash may be filled in and the prune service may delete (see ``immutability``).
+    """
+
+    id = models.CharField(max_length=12, primary_key=True)
+    seq = models.BigIntegerField(unique=True)
+    trace_id = models.CharField(max_length=100)
+    timestamp = models.DateTimeField()
+    event_type = models.CharField(max_length=64)
+    intent_id = models.CharField(max_length=200, null=True, blank=True)
+    agent_id = models.CharField(max_length=200, null=True, blank=True)
+    tenant_id = models.CharField(max_length=200, null=True, blank=True)
+    payload = models.JSONField(default=dict)
+    evidence = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            # "the latest X of an intent"
+            models.Index(fields=["intent_id", "event_type", "seq"], name="event_intent_type_seq"),
+            # type feeds over a time window (projections, recent lists)
+            models.Index(fields=["event_type", "timestamp"], name="event_type_time"),
+            # tenant-scoped feeds
+            models.Index(fields=["tenant_id", "seq"], name="event_tenant_seq"),
+            # agent feeds
+            models.Index(fields=["agent_id"], name="event_agent"),
+            # retention: events older than a cut-off
+            models.Index(fields=["timestamp"], name="event_timestamp"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.event_type} {self.id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and not event_writes_allowed():
+            raise ImmutableEventError("events are append-only: an existing event is never saved")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableEventError("events are append-only: use the audit prune service")
+
+
+class ChainHead(models.Model):
+    """The head of the audit chain: updated in the same transaction as every append.
+
+    Locking this row serialises appends; comparing it with the last event detects a
+    truncated tail.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True, default="main")
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+    event_count = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"chain {self.name} @ {self.last_seq}"
+
+
+class ChainSeal(models.Model):
+    """A break in the chain that ``audit init-chain`` resealed: accepted, never hidden.
+
+    Verification accepts a broken row only while it still looks exactly as it did when it was
+    sealed, so a second tampering of the same row is detected again.
+    """
+
+    seq = models.BigIntegerField()
+    event_id = models.CharField(max_length=12)
+    kind = models.CharField(max_length=16)  # "hash", "link" or "tail"
+    stored_hash = models.CharField(max_length=64, blank=True)
+    computed_hash = models.CharField(max_length=64, blank=True)
+    fingerprint = models.CharField(max_length=64)  # of the row as it was when sealed
+    reseal_event_id = models.CharField(max_length=12)
+    resealed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["seq", "kind"], name="chainseal_unique_seq_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"seal #{self.seq} ({self.kind})"
+
+
+class PruneCheckpoint(models.Model):
+    """What ``audit prune`` removed: enough to verify across the gaps and rebuild intents."""
+
+    created_at = models.DateTimeField()
+    before = models.DateTimeField()
+    removed = models.PositiveIntegerField()
+    last_pruned_seq = models.BigIntegerField()
+    last_pruned_hash = models.CharField(max_length=64)
+    intent_rows = models.JSONField(default=dict)  # intent id -> final serialised intent
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"prune of {self.removed} events before {self.before:%Y-%m-%d}"
+
+
+class PruneGap(models.Model):
+    """A run of consecutive sequence numbers removed by a prune, with its boundary hashes."""
+
+    checkpoint = models.ForeignKey(PruneCheckpoint, on_delete=models.CASCADE, related_name="gaps")
+    first_seq = models.BigIntegerField(unique=True)
+    last_seq = models.BigIntegerField()
+    prev_hash = models.CharField(max_length=64)  # prev_hash of the first removed row
+    last_hash = models.CharField(max_length=64)  # hash of the last removed row
+
+    class Meta:
+        ordering = ["first_seq"]
+
+    def __str__(self) -> str:
+        return f"gap {self.first_seq}..{self.last_seq}"
+
+
+class CommitLink(models.Model):
+    """A commit observed for an intent: its head, the base it was validated on, its merge."""
+
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="commit_links")
+    repo = models.CharField(max_length=300)
+    sha = models.CharField(max_length=64)
+    role = models.CharField(max_length=8, choices=CommitRole.choices)
+    observed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["observed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intent", "sha", "role"], name="commitlink_unique_intent_sha_role"
+            )
+        ]
+        indexes = [
+            # "which intent owns this commit"
+            models.Index(fields=["sha"], name="commitlink_sha"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intent_id} {self.role} {self.sha[:12]}"

@@ -1,0 +1,113 @@
+"""Read-only queries of intents and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from converge_core.errors import NotFound
+from intents.eventlog import event_serialize
+from intents.hooks import hooks
+from intents.models import Event, Intent
+from intents.serialization import intent_serialize
+
+DECISION_EVENTS = (
+    "intent.validated",
+    "intent.blocked",
+    "intent.rejected",
+    "intent.requeued",
+    "intent.merged",
+    "intent.merge_failed",
+    "intent.dependency_blocked",
+    "intent.speculative_conflict",
+)
+
+
+def intent_get(intent_id: str, *, tenant_id: str | None = None) -> Intent:
+    """The intent, or :class:`NotFound` (also when it belongs to another tenant)."""
+    queryset = Intent.objects.select_related("repository").filter(pk=intent_id)
+    if tenant_id is not None:
+        queryset = queryset.filter(tenant_id=tenant_id)
+    intent = queryset.first()
+    if intent is None:
+        raise NotFound(f"Intent {intent_id} not found", intent_id=intent_id)
+    return intent
+
+
+def intent_list(
+    *,
+    status: str | None = None,
+    tenant_id: str | None = None,
+    target: str | None = None,
+    plan_id: str | None = None,
+    limit: int = 200,
+) -> QuerySet[Intent]:
+    """Intents in queue order (priority, then age)."""
+    queryset = Intent.objects.select_related("repository").order_by("priority", "created_at")
+    if status:
+        queryset = queryset.filter(status=status)
+    if tenant_id is not None:
+        queryset = queryset.filter(tenant_id=tenant_id)
+    if target:
+        queryset = queryset.filter(target=target)
+    if plan_id:
+        queryset = queryset.filter(plan_id=plan_id)
+    return queryset[:limit]
+
+
+def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str, Any]:
+    """What ``intent status`` shows: the intent, its dependencies and its last decision."""
+    intent = intent_get(intent_id, tenant_id=tenant_id)
+    statuses = dict(Intent.objects.filter(pk__in=intent.dependencies).values_list("id", "status"))
+    dependencies = [{"id": dep, "status": statuses.get(dep)} for dep in intent.dependencies]
+    last = (
+        Event.objects.filter(intent_id=intent.id, event_type__in=DECISION_EVENTS)
+        .order_by("-seq")
+        .first()
+    )
+    last_decision = None
+    if last is not None:
+        last_decision = {
+            "event_type": last.event_type,
+            "timestamp": event_serialize(last)["timestamp"],
+            "trace_id": last.trace_id,
+            "reason": last.payload.get("reason") or last.payload.get("error"),
+        }
+    overview: dict[str, Any] = {
+        "intent": intent_serialize(intent),
+        "dependencies": dependencies,
+        "unmet_dependencies": [d["id"] for d in dependencies if d["status"] != "MERGED"],
+        "last_decision": last_decision,
+    }
+    for details in hooks("CONVERGE_INTENT_DETAILS"):
+        overview.update(details(intent.id))
+    return overview
+
+
+def event_list(
+    *,
+    event_type: str | None = None,
+    intent_id: str | None = None,
+    agent_id: str | None = None,
+    tenant_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+) -> QuerySet[Event]:
+    """Events newest first, filtered by equality on the envelope and a time window."""
+    queryset = Event.objects.order_by("-seq")
+    if event_type:
+        queryset = queryset.filter(event_type=event_type)
+    if intent_id:
+        queryset = queryset.filter(intent_id=intent_id)
+    if agent_id:
+        queryset = queryset.filter(agent_id=agent_id)
+    if tenant_id is not None:
+        queryset = queryset.filter(tenant_id=tenant_id)
+    if since is not None:
+        queryset = queryset.filter(timestamp__gte=since)
+    if until is not None:
+        queryset = queryset.filter(timestamp__lte=until)
+    return queryset[:limit]

@@ -1,0 +1,255 @@
+"""Services that change intents: creation, updates and every status change.
+
+Each state change and its event are written in one transaction; status changes are a
+compare-and-swap on the expected status and must pass the transition guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from converge_core.errors import Conflict, InvalidInput, NotFound
+from converge_core.hooks import AdmissionRequest
+from converge_core.ids import new_id
+from converge_core.plans import find_dependency_cycle, format_cycle
+from converge_core.states import Cause, Status, check_transition
+from intents.errors import DependencyCycle, IntakeRejected
+from intents.eventlog import event_append
+from intents.hooks import hooks
+from intents.models import Intent, Repository
+from intents.serialization import intent_serialize
+from intents.validation import (
+    clean_dependencies,
+    clean_new_intent,
+    clean_optional_text,
+    clean_priority,
+)
+
+
+def _dependencies_of(intent_id: str) -> list[str] | None:
+    row = Intent.objects.filter(pk=intent_id).values_list("dependencies", flat=True).first()
+    return row
+
+
+def check_no_cycle(intent_id: str, dependencies: list[str]) -> None:
+    """Refuse dependencies that would close a cycle among existing intents."""
+    cycle = find_dependency_cycle(intent_id, dependencies, _dependencies_of)
+    if cycle is not None:
+        raise DependencyCycle(f"Dependency cycle: {format_cycle(cycle)}", cycle=cycle)
+
+
+def _admit(fields: Mapping[str, Any]) -> None:
+    request = AdmissionRequest(
+        intent_id=fields["id"],
+        risk_level=fields["risk_level"],
+        origin_type=fields["origin_type"],
+        tenant_id=fields["tenant_id"],
+        priority=fields["priority"],
+        source=fields["source"],
+        target=fields["target"],
+    )
+    for check in hooks("CONVERGE_ADMISSION_CHECKS"):
+        verdict = check(request)
+        if verdict is not None and not verdict.accepted:
+            raise IntakeRejected(
+                verdict.reason or f"Intake refused the intent ({verdict.mode} mode)",
+                intent_id=fields["id"],
+                mode=verdict.mode,
+            )
+
+
+def intent_create(
+    *,
+    data: Mapping[str, Any],
+    repository: Repository,
+    actor: str,
+    default_id_prefix: str = "intent",
+) -> Intent:
+    """Validate, admit and store a new READY intent, appending ``intent.created``.
+
+    An existing id is refused (409) rather than overwritten.
+    """
+    fields = clean_new_intent(data)
+    if fields["id"] is None:
+        fields["id"] = f"{default_id_prefix}-{new_id()}"
+    if Intent.objects.filter(pk=fields["id"]).exists():
+        raise Conflict(f"Intent {fields['id']} already exists", intent_id=fields["id"])
+    check_no_cycle(fields["id"], fields["dependencies"])
+    _admit(fields)
+    try:
+        with transaction.atomic():
+            intent = Intent.objects.create(
+                **fields,
+                repository=repository,
+                status=Status.READY,
+                declared_risk_level=fields["risk_level"],
+                created_by=actor,
+                created_at=timezone.now(),
+            )
+            event_append(
+                event_type="intent.created",
+                intent_id=intent.id,
+                tenant_id=intent.tenant_id,
+                payload=intent_serialize(intent),
+            )
+    except IntegrityError:
+        if Intent.objects.filter(pk=fields["id"]).exists():
+            message = f"Intent {fields['id']} already exists"
+            raise Conflict(message, intent_id=fields["id"]) from None
+        raise
+    return intent
+
+
+def intent_update(
+    *,
+    intent_id: str,
+    dependencies: Any = None,
+    priority: Any = None,
+    plan_id: Any = None,
+    actor: str,
+) -> Intent:
+    """Change the plan fields of an active intent; appends ``intent.updated`` with the diff."""
+    requested: dict[str, Any] = {}
+    if dependencies is not None:
+        requested["dependencies"] = clean_dependencies(dependencies, intent_id)
+    if priority is not None:
+        requested["priority"] = clean_priority(priority)
+    if plan_id is not None:
+        requested["plan_id"] = clean_optional_text(plan_id, "plan_id")
+    if not requested:
+        raise InvalidInput("Nothing to update: give --dependencies, --priority or --plan-id")
+    with transaction.atomic():
+        intent = _lock(intent_id)
+        if intent.status not in {Status.READY, Status.VALIDATED, Status.QUEUED}:
+            raise Conflict(f"Intent {intent_id} is {intent.status}; only active intents change")
+        if "dependencies" in requested:
+            check_no_cycle(intent_id, requested["dependencies"])
+        changes = {
+            field: {"from": getattr(intent, field), "to": value}
+            for field, value in requested.items()
+            if getattr(intent, field) != value
+        }
+        if changes:
+            for field, change in changes.items():
+                setattr(intent, field, change["to"])
+            intent.save(update_fields=[*changes, "updated_at"])
+            event_append(
+                event_type="intent.updated",
+                intent_id=intent.id,
+                tenant_id=intent.tenant_id,
+                agent_id=actor,
+                payload={"changes": changes, "actor": actor},
+            )
+    return intent
+
+
+def _lock(intent_id: str) -> Intent:
+    intent = Intent.objects.select_for_update().filter(pk=intent_id).first()
+    if intent is None:
+        raise NotFound(f"Intent {intent_id} not found", intent_id=intent_id)
+    return intent
+
+
+def intent_transition(
+    *,
+    intent_id: str,
+    to: Status | str,
+    cause: Cause | str,
+    event_type: str,
+    payload: Mapping[str, Any] | None = None,
+    evidence: Mapping[str, Any] | None = None,
+    retries: int | None = None,
+    expected: Status | str | None = None,
+    trace_id: str | None = None,
+    agent_id: str | None = None,
+) -> Intent:
+    """Move an intent to ``to`` for ``cause`` and append ``event_type``, atomically.
+
+    The event payload records the new ``status`` (and ``retries`` when they change) so the
+    intents table can be rebuilt from the log.
+    """
+    to = Status(to)
+    with transaction.atomic():
+        intent = _lock(intent_id)
+        current = Status(intent.status)
+        if expected is not None and current != Status(expected):
+            raise Conflict(
+                f"Intent {intent_id} is {current}, expected {Status(expected)}",
+                intent_id=intent_id,
+                status=current,
+            )
+        check_transition(cause, current, to)
+        updates: dict[str, Any] = {"status": to, "updated_at": timezone.now()}
+        if retries is not None:
+            updates["retries"] = retries
+        changed = Intent.objects.filter(pk=intent_id, status=current).update(**updates)
+        if changed != 1:  # pragma: no cover - the row lock makes this a backstop on SQLite too
+            raise Conflict(f"Intent {intent_id} changed concurrently", intent_id=intent_id)
+        body = {**(payload or {}), "status": str(to)}
+        if retries is not None:
+            body["retries"] = retries
+        event_append(
+            event_type=event_type,
+            intent_id=intent_id,
+            tenant_id=intent.tenant_id,
+            agent_id=agent_id,
+            payload=body,
+            evidence=dict(evidence or {}),
+            trace_id=trace_id,
+        )
+        intent.refresh_from_db()
+    return intent
+
+
+def intent_override_status(*, intent_id: str, status: str, actor: str, reason: str = "") -> Intent:
+    """The administrator's status override, recorded as ``intent.status_changed``."""
+    target = Status(status)
+    with transaction.atomic():
+        current = _lock(intent_id).status
+        return intent_transition(
+            intent_id=intent_id,
+            to=target,
+            cause=Cause.ADMIN_OVERRIDE,
+            event_type="intent.status_changed",
+            payload={
+                "from": current,
+                "to": str(target),
+                "cause": str(Cause.ADMIN_OVERRIDE),
+                "override": True,
+                "actor": actor,
+                "reason": reason,
+            },
+            agent_id=actor,
+        )
+
+
+def intent_reset(*, intent_id: str, actor: str, status: str | None = None) -> Intent:
+    """Zero an intent's retries (optionally setting its status); appends ``queue.reset``."""
+    with transaction.atomic():
+        intent = _lock(intent_id)
+        new_status = Status(status) if status else Status(intent.status)
+        Intent.objects.filter(pk=intent_id).update(
+            status=new_status,
+            retries=0,
+            claimed_by=None,
+            claim_expires_at=None,
+            updated_at=timezone.now(),
+        )
+        event_append(
+            event_type="queue.reset",
+            intent_id=intent_id,
+            tenant_id=intent.tenant_id,
+            agent_id=actor,
+            payload={
+                "new_status": str(new_status),
+                "previous_status": intent.status,
+                "retries_reset": True,
+                "actor": actor,
+            },
+        )
+        intent.refresh_from_db()
+    return intent

@@ -1,0 +1,46 @@
+from django.urls import reverse
+
+from intents.eventlog import event_append
+from intents.models import Event, Intent
+from intents.services import intent_transition
+from intents.tests.factories import create_intent
+
+
+def test_changelists_render_for_every_registered_model(admin_client, repository):
+    create_intent(repository, "a-1")
+    for name in ("intent", "event", "repository", "commitlink", "chainseal", "prunecheckpoint"):
+        response = admin_client.get(reverse(f"admin:intents_{name}_changelist"))
+        assert response.status_code == 200, name
+    response = admin_client.get(reverse("admin:intents_intent_changelist"), {"status": "READY"})
+    assert b"a-1" in response.content
+
+
+def test_events_are_read_only_in_the_console(admin_client, db):
+    event = event_append(event_type="worker.started")
+    change = admin_client.post(
+        reverse("admin:intents_event_change", args=[event.pk]), {"event_type": "worker.stopped"}
+    )
+    assert change.status_code == 403
+    delete = admin_client.post(
+        reverse("admin:intents_event_delete", args=[event.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert Event.objects.get(pk=event.pk).event_type == "worker.started"
+
+
+def test_reset_action_calls_the_service(admin_client, repository):
+    create_intent(repository, "a-1")
+    intent_transition(
+        intent_id="a-1", to="VALIDATED", cause="validate_ok", event_type="intent.validated"
+    )
+    intent_transition(
+        intent_id="a-1", to="READY", cause="queue_block", event_type="intent.requeued", retries=2
+    )
+    response = admin_client.post(
+        reverse("admin:intents_intent_changelist"),
+        {"action": "reset_retries", "_selected_action": ["a-1"]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Intent.objects.get(pk="a-1").retries == 0
+    assert Event.objects.order_by("-seq").first().event_type == "queue.reset"

@@ -1,0 +1,124 @@
+"""`make run`: a five-minute tour of Converge on a demo repository.
+
+Builds a small git repository under $CONVERGE_HOME/demo-repo, creates intents the way a
+team would (a clean change, a pair that will conflict, a plan of dependent changes) and shows
+what Converge records about them, ending with the audit chain verified.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HOME = Path(os.environ.get("CONVERGE_HOME", ".converge")).absolute()
+REPO = HOME / "demo-repo"
+DB = HOME / "demo.db"
+CONVERGE = [sys.executable, "-m", "converge.cli", "--db", str(DB), "--repo", str(REPO)]
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Demo", "GIT_AUTHOR_EMAIL": "demo@example.com",
+    "GIT_COMMITTER_NAME": "Demo", "GIT_COMMITTER_EMAIL": "demo@example.com",
+}
+
+
+def git(*args: str) -> None:
+    subprocess.run(["git", *args], cwd=REPO, env=GIT_ENV, check=True, capture_output=True)
+
+
+def commit_file(branch: str | None, path: str, text: str, message: str) -> None:
+    """Commit one file on ``branch`` (``None``: the branch checked out)."""
+    if branch is not None:
+        git("checkout", "-q", branch)
+    target = REPO / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    git("add", path)
+    git("commit", "-q", "-m", message)
+
+
+def build_repository() -> None:
+    if REPO.exists():
+        shutil.rmtree(REPO)
+    REPO.mkdir(parents=True)
+    git("init", "-q", "-b", "main")
+    commit_file(None, "app/config.py", "TIMEOUT = 30\nRETRIES = 3\n", "initial config")
+    commit_file(None, "app/api.py", "def handler():\n    return 'ok'\n", "initial api")
+    for branch in ("feature/docs", "feature/timeout-a", "feature/timeout-b",
+                   "plan/schema", "plan/backend", "plan/frontend"):
+        git("branch", branch, "main")
+    commit_file("feature/docs", "docs/usage.md", "# Usage\n", "document usage")
+    commit_file("feature/timeout-a", "app/config.py", "TIMEOUT = 60\nRETRIES = 3\n", "longer")
+    commit_file("feature/timeout-b", "app/config.py", "TIMEOUT = 10\nRETRIES = 3\n", "shorter")
+    commit_file("plan/schema", "app/schema.sql", "create table t (id int);\n", "schema")
+    commit_file("plan/backend", "app/backend.py", "def load():\n    pass\n", "backend")
+    commit_file("plan/frontend", "web/index.html", "<h1>t</h1>\n", "frontend")
+    git("checkout", "-q", "main")
+
+
+def converge(*args: str) -> object:
+    done = subprocess.run([*CONVERGE, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"converge {' '.join(args)} failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def say(text: str) -> None:
+    print(f"\n== {text}")
+
+
+def main() -> None:
+    if DB.exists():
+        DB.unlink()
+    build_repository()
+    say(f"Demo repository with six branches at {REPO}")
+
+    say("Creating intents: a clean change, two changes to the same line, a plan of three")
+    converge("intent", "create", "--from-branch", "feature/docs", "--intent-id", "docs",
+             "--problem", "Usage is undocumented", "--objective", "Add a usage page")
+    converge("intent", "create", "--from-branch", "feature/timeout-a", "--intent-id",
+             "timeout-a", "--priority", "2")
+    converge("intent", "create", "--from-branch", "feature/timeout-b", "--intent-id",
+             "timeout-b", "--priority", "2")
+    converge("intent", "create", "--from-branch", "plan/schema", "--intent-id", "schema",
+             "--plan-id", "orders")
+    converge("intent", "create", "--from-branch", "plan/backend", "--intent-id", "backend",
+             "--plan-id", "orders", "--dependencies", "schema")
+    converge("intent", "create", "--from-branch", "plan/frontend", "--intent-id", "frontend",
+             "--plan-id", "orders", "--dependencies", "backend")
+    for row in converge("intent", "list"):
+        deps = f" after {', '.join(row['dependencies'])}" if row["dependencies"] else ""
+        print(f"  {row['id']:<10} {row['status']:<6} priority {row['priority']}  "
+              f"{row['source']} -> {row['target']}{deps}")
+
+    say("A dependency cycle is refused at creation, naming the cycle")
+    done = subprocess.run([*CONVERGE, "intent", "update", "--intent-id", "schema",
+                           "--dependencies", "frontend"], capture_output=True, text=True)
+    print(f"  exit {done.returncode}: {done.stderr.strip()}")
+
+    say("What Converge knows about 'frontend'")
+    status = converge("intent", "status", "--intent-id", "frontend")
+    print(f"  waiting for: {', '.join(status['unmet_dependencies'])}")
+
+    say("Every change is an event in a hash-chained log")
+    for event in converge("audit", "events", "--limit", "3"):
+        print(f"  {event['timestamp']}  {event['event_type']:<16} {event['intent_id']}")
+    verified = converge("audit", "verify-chain")
+    print(f"  audit chain: {'intact' if verified['valid'] else 'BROKEN'} "
+          f"({verified['event_count']} events)")
+
+    cli = f".venv/bin/converge --db {DB} --repo {REPO}"
+    print(f"""
+== Try next
+  {cli} intent status --intent-id backend
+  {cli} audit events --intent-id timeout-a
+  {cli} flags list
+  {cli} --help-all
+""")
+
+
+if __name__ == "__main__":
+    main()
