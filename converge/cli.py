@@ -15,6 +15,10 @@ import sys
 # command -> (summary, shown by the short --help)
 COMMANDS: dict[str, tuple[str, bool]] = {
     "intent": ("Create, list, inspect and update intents", True),
+    "simulate": ("Simulate merging a source into a target (nothing is merged)", True),
+    "validate": ("Validate an intent: simulation, risk, checks and policy gates", True),
+    "policy": ("Dry-run policy evaluation and calibration of entropy budgets", True),
+    "risk": ("Risk scores, the risk gate and per-tenant risk policies", False),
     "audit": ("The event log and its hash chain: events, verify, init, prune, rebuild", False),
     "flags": ("Feature flags and where their state comes from", False),
     "migrate": ("Apply database migrations", True),

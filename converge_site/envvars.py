@@ -52,6 +52,18 @@ REGISTRY: tuple[EnvVar, ...] = (
         "",
         "Git repository intents are created in (default: the repository of the current directory)",
     ),
+    EnvVar(
+        "CONVERGE_POLICY_PATH",
+        "",
+        "policy.json to use (default $CONVERGE_HOME/policy.json, "
+        "then ./policy.json, then the built-in defaults)",
+    ),
+    EnvVar("CONVERGE_CHECK_TIMEOUT", "300", "Seconds a check command may run"),
+    EnvVar("CONVERGE_CHECK_OUTPUT_LIMIT", "2000", "Characters of check output kept (the tail)"),
+    EnvVar("CONVERGE_GIT_COMMITTER_NAME", "Converge", "Committer name of merge commits"),
+    EnvVar(
+        "CONVERGE_GIT_COMMITTER_EMAIL", "converge@localhost", "Committer e-mail of merge commits"
+    ),
     EnvVar("CONVERGE_ACTOR", "system", "Actor recorded for CLI actions (--actor sets it)"),
     EnvVar("CONVERGE_LOG_LEVEL", "INFO", "Log level of the JSON logs on stderr"),
     EnvVar("CONVERGE_TRACE_ID", "", "Pins every generated trace id (tests, replays)"),

@@ -59,6 +59,7 @@ class Intent(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     claimed_by = models.CharField(max_length=300, null=True, blank=True)
     claim_expires_at = models.DateTimeField(null=True, blank=True)
+    unverified_checks = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["priority", "created_at"]
@@ -247,3 +248,20 @@ class CommitLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intent_id} {self.role} {self.sha[:12]}"
+
+
+class TenantRiskPolicy(models.Model):
+    """A tenant's risk-gate limits and mode; replaced wholesale on every write."""
+
+    tenant_id = models.CharField(max_length=200, unique=True)
+    data = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(max_length=200, default="system")
+
+    class Meta:
+        ordering = ["tenant_id"]
+        verbose_name_plural = "tenant risk policies"
+
+    def __str__(self) -> str:
+        return f"risk policy of {self.tenant_id} (v{self.version})"

@@ -17,17 +17,18 @@ from converge_core.hooks import AdmissionRequest
 from converge_core.ids import new_id
 from converge_core.plans import find_dependency_cycle, format_cycle
 from converge_core.states import Cause, Status, check_transition
+from intents.cleaning import (
+    clean_dependencies,
+    clean_new_intent,
+    clean_optional_text,
+    clean_priority,
+    clean_ref,
+)
 from intents.errors import DependencyCycle, IntakeRejected
 from intents.eventlog import event_append
 from intents.hooks import hooks
 from intents.models import Intent, Repository
 from intents.serialization import intent_serialize
-from intents.validation import (
-    clean_dependencies,
-    clean_new_intent,
-    clean_optional_text,
-    clean_priority,
-)
 
 
 def _dependencies_of(intent_id: str) -> list[str] | None:
@@ -128,6 +129,36 @@ def intent_update(
             raise Conflict(f"Intent {intent_id} is {intent.status}; only active intents change")
         if "dependencies" in requested:
             check_no_cycle(intent_id, requested["dependencies"])
+        changes = {
+            field: {"from": getattr(intent, field), "to": value}
+            for field, value in requested.items()
+            if getattr(intent, field) != value
+        }
+        if changes:
+            for field, change in changes.items():
+                setattr(intent, field, change["to"])
+            intent.save(update_fields=[*changes, "updated_at"])
+            event_append(
+                event_type="intent.updated",
+                intent_id=intent.id,
+                tenant_id=intent.tenant_id,
+                agent_id=actor,
+                payload={"changes": changes, "actor": actor},
+            )
+    return intent
+
+
+def intent_set_refs(
+    *, intent_id: str, source: str | None, target: str | None, actor: str
+) -> Intent:
+    """Persist new source/target refs before a validation (``intent.updated``)."""
+    requested = {
+        field: clean_ref(value, field)
+        for field, value in (("source", source), ("target", target))
+        if value is not None
+    }
+    with transaction.atomic():
+        intent = _lock(intent_id)
         changes = {
             field: {"from": getattr(intent, field), "to": value}
             for field, value in requested.items()

@@ -1,110 +1,375 @@
-"""Validation of intent fields, shared by every input path (CLI flags, files, the API)."""
+"""The validation pipeline: can this intent merge safely now, and if not, why.
+
+simulate → risk (and classification) → checks → policy gates → decision, under one trace id.
+Risk is evaluated before the checks are chosen, so an intent reclassified to ``high`` runs
+the checks ``high`` requires instead of failing the verification gate for not running them.
+A block leaves status and retries untouched; retry accounting belongs to the queue.
+A dry run (``policy eval``) does the same work but changes nothing and writes no event.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
-from converge_core.errors import InvalidInput
-from converge_core.ids import validate_intent_id
-from intents.choices import IntentStatus, OriginType, RiskLevel
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
-MAX_REF_LENGTH = 255
+from converge_core import checks as check_status
+from converge_core.checks import CheckOutcome, run_check
+from converge_core.context import trace_scope
+from converge_core.errors import Conflict
+from converge_core.git import Simulation
+from converge_core.hooks import Decision
+from converge_core.policy import (
+    GateContext,
+    PolicyConfig,
+    evaluate_gates,
+    resolve_profile,
+    resolve_risk_limits,
+)
+from converge_core.policy import required_checks as profile_checks
+from converge_core.risk import (
+    RiskEvaluation,
+    RiskIntent,
+    RiskSimulation,
+    classify,
+    effective_level,
+)
+from converge_core.risk import evaluate_risk as score_risk
+from converge_core.states import ACTIVE, Cause, Status
+from flags.selectors import flag_is_enabled, flag_mode
+from intents.gitaccess import git_for
+from intents.hooks import hooks
+from intents.models import Intent, TenantRiskPolicy
+from intents.policyconfig import policy_config
+from intents.recorder import Recorder
+from intents.selectors import intent_get
+from intents.services import intent_set_refs, intent_transition
+from intents.simulations import record_commit_links, reusable_simulation, simulation_evidence
+
+CONFLICT_DISPLAY_LIMIT = 5
 
 
-def clean_choice(value: Any, field: str, choices: list[str]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise InvalidInput(
-            f"Invalid {field} {value!r}: expected one of {', '.join(choices)}", field=field
-        )
-    return value
+@dataclass(frozen=True)
+class ValidationOptions:
+    use_last_simulation: bool = False
+    skip_checks: bool = False
+    dry_run: bool = False
+    policy_path: str | None = None
+    source: str | None = None
+    target: str | None = None
 
 
-def clean_priority(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value)
-        else:
-            raise InvalidInput(f"Invalid priority {value!r}: expected 1-5", field="priority")
-    if not 1 <= value <= 5:
-        raise InvalidInput(f"Invalid priority {value}: expected 1-5", field="priority")
-    return value
+@dataclass
+class Run:
+    """What one pipeline run knows so far; the decision is built from it."""
+
+    intent: Intent
+    recorder: Recorder
+    config: PolicyConfig
+    options: ValidationOptions
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    simulation: Simulation | None = None
+    risk: RiskEvaluation | None = None
+    outcomes: dict[str, CheckOutcome] = field(default_factory=dict)
+
+    @property
+    def trace_id(self) -> str:
+        return self.recorder.trace_id
+
+    def warn(self, code: str, message: str) -> None:
+        self.warnings.append({"code": code, "message": message})
 
 
-def clean_ref(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} is required", field=field)
-    value = value.strip()
-    if len(value) > MAX_REF_LENGTH or any(ord(ch) < 32 for ch in value):
-        raise InvalidInput(f"Invalid {field} {value!r}", field=field)
-    return value
-
-
-def clean_optional_text(value: Any, field: str) -> str | None:
-    if value is None or value == "":
+def tenant_risk_policy(tenant_id: str | None) -> dict[str, Any] | None:
+    if tenant_id is None:
         return None
-    if not isinstance(value, str) or len(value) > 200:
-        raise InvalidInput(f"Invalid {field} {value!r}", field=field)
-    return value
+    return (
+        TenantRiskPolicy.objects.filter(tenant_id=tenant_id).values_list("data", flat=True).first()
+    )
 
 
-def clean_object(value: Any, field: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{field} must be a JSON object", field=field)
-    return value
-
-
-def clean_string_list(value: Any, field: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [part.strip() for part in value.split(",") if part.strip()]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InvalidInput(f"{field} must be a list of strings", field=field)
-    return list(dict.fromkeys(value))
-
-
-def clean_dependencies(value: Any, intent_id: str | None) -> list[str]:
-    dependencies = [validate_intent_id(dep) for dep in clean_string_list(value, "dependencies")]
-    if intent_id is not None and intent_id in dependencies:
-        raise InvalidInput(f"Intent {intent_id} cannot depend on itself", field="dependencies")
-    return dependencies
-
-
-def clean_new_intent(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate a creation request; the result holds every field with its default applied.
-
-    ``source``/``target`` fall back to ``technical.source_ref``/``target_ref`` (the legacy
-    nested form). Creation accepts only status READY.
-    """
-    technical = clean_object(data.get("technical"), "technical")
-    intent_id = data.get("id") or data.get("intent_id")
-    if intent_id is not None:
-        intent_id = validate_intent_id(intent_id)
-    status = data.get("status") or IntentStatus.READY
-    if status != IntentStatus.READY:
-        clean_choice(status, "status", IntentStatus.values)
-        raise InvalidInput(
-            f"Creation accepts only status READY, got {status}; an administrator sets other "
-            "statuses with `converge intent status --status`",
-            field="status",
+def intent_validate(
+    *,
+    intent_id: str,
+    options: ValidationOptions | None = None,
+    actor: str = "system",
+    tenant_id: str | None = None,
+) -> dict[str, Any]:
+    """Run the pipeline for one intent and return its decision."""
+    options = options or ValidationOptions()
+    intent = intent_get(intent_id, tenant_id=tenant_id)
+    if intent.status not in ACTIVE:
+        raise Conflict(
+            f"Intent {intent_id} is {intent.status}: finished intents are not validated",
+            intent_id=intent_id,
+            status=intent.status,
         )
-    risk_level = clean_choice(data.get("risk_level") or "medium", "risk_level", RiskLevel.values)
-    return {
-        "id": intent_id,
-        "source": clean_ref(data.get("source") or technical.get("source_ref"), "source"),
-        "target": clean_ref(data.get("target") or technical.get("target_ref") or "main", "target"),
-        "risk_level": risk_level,
-        "priority": clean_priority(data.get("priority", 3)),
-        "semantic": clean_object(data.get("semantic"), "semantic"),
-        "technical": technical,
-        "checks_required": clean_string_list(data.get("checks_required"), "checks_required"),
-        "dependencies": clean_dependencies(data.get("dependencies"), intent_id),
-        "tenant_id": clean_optional_text(data.get("tenant_id"), "tenant_id"),
-        "plan_id": clean_optional_text(data.get("plan_id"), "plan_id"),
-        "origin_type": clean_choice(
-            data.get("origin_type") or OriginType.HUMAN, "origin_type", OriginType.values
+    if (options.source or options.target) and not options.dry_run:
+        intent = intent_set_refs(
+            intent_id=intent_id, source=options.source, target=options.target, actor=actor
+        )
+    elif options.source or options.target:
+        intent.source = options.source or intent.source
+        intent.target = options.target or intent.target
+    config = policy_config(options.policy_path)
+    with trace_scope() as trace_id:
+        recorder = Recorder(
+            intent_id=intent.id,
+            tenant_id=intent.tenant_id,
+            trace_id=trace_id,
+            dry_run=options.dry_run,
+        )
+        run = Run(intent=intent, recorder=recorder, config=config, options=options)
+        decision = _pipeline(run)
+    if options.dry_run:
+        decision["dry_run"] = True
+    else:
+        _after_decision(intent, decision)
+    return decision
+
+
+def _pipeline(run: Run) -> dict[str, Any]:
+    blocked = _simulate(run)
+    if blocked:
+        return blocked
+    _evaluate_risk(run)
+    blocked = _run_checks(run)
+    if blocked:
+        return blocked
+    return _apply_policy(run)
+
+
+def _simulate(run: Run) -> dict[str, Any] | None:
+    intent, options = run.intent, run.options
+    if options.use_last_simulation:
+        simulation, existed = reusable_simulation(intent)
+        if simulation is None and not existed:
+            return _block(run, "No previous simulation found")
+        if simulation is None:
+            run.warn("simulation_stale", "The last simulation is stale (a SHA moved); re-ran it")
+        run.simulation = simulation
+    if run.simulation is None:
+        run.simulation = git_for(intent.repository).simulate(intent.source, intent.target)
+        run.recorder.emit(
+            "simulation.completed",
+            run.simulation.to_payload(),
+            simulation_evidence(run.simulation),
+        )
+    if not options.dry_run:
+        record_commit_links(intent, run.simulation, timezone.now())
+    if not run.simulation.mergeable:
+        shown = ", ".join(run.simulation.conflicts[:CONFLICT_DISPLAY_LIMIT])
+        return _block(run, f"Merge conflicts: {shown}")
+    return None
+
+
+def _evaluate_risk(run: Run) -> None:
+    intent, config, simulation = run.intent, run.config, run.simulation
+    assert simulation is not None
+    run.risk = score_risk(
+        RiskIntent(
+            id=intent.id,
+            source=intent.source,
+            target=intent.target,
+            risk_level=intent.risk_level,
+            dependencies=tuple(intent.dependencies),
+            scope_hint=tuple(intent.technical.get("scope_hint") or ()),
+            tenant_id=intent.tenant_id,
         ),
+        RiskSimulation(
+            mergeable=simulation.mergeable,
+            conflicts=simulation.conflicts,
+            files_changed=simulation.files_changed,
+        ),
+        version=config.risk.scoring_version,
+        declared_level=intent.declared_risk_level,
+    )
+    run.recorder.emit(
+        "risk.evaluated", run.risk.to_payload(), {**run.risk.evidence(), "trace_id": run.trace_id}
+    )
+    if not flag_is_enabled("risk_auto_classify"):
+        return
+    computed = classify(run.risk.risk_score, dict(config.risk.classification))
+    new_level = effective_level(
+        intent.declared_risk_level, computed, allow_downgrade=config.risk.allow_downgrade
+    )
+    if new_level == intent.risk_level:
+        return
+    enforce = flag_mode("risk_auto_classify") == "enforce"
+    persisted = enforce and not run.options.dry_run
+    payload = {
+        "old": intent.risk_level,
+        "new": new_level,
+        "risk_score": run.risk.risk_score,
+        "persisted": persisted,
     }
+    if persisted:
+        with transaction.atomic():
+            Intent.objects.filter(pk=intent.id).update(risk_level=new_level)
+            run.recorder.emit("risk.level_reclassified", payload)
+    else:
+        run.recorder.emit("risk.level_reclassified", payload)
+    if enforce:
+        intent.risk_level = new_level
+
+
+def _profile(run: Run) -> Any:
+    return resolve_profile(
+        run.config,
+        run.intent.risk_level,
+        run.intent.origin_type,
+        origin_policy_enabled=flag_is_enabled("origin_policy"),
+    )
+
+
+def _run_checks(run: Run) -> dict[str, Any] | None:
+    intent, config, simulation = run.intent, run.config, run.simulation
+    assert simulation is not None
+    required = profile_checks(_profile(run), intent.checks_required)
+    if run.options.skip_checks:
+        run.outcomes = {name: CheckOutcome(name, check_status.SKIPPED) for name in required}
+    else:
+        commands = {name: config.check_command(name) for name in required}
+        workspace = (
+            git_for(intent.repository).materialize(simulation.tree_sha)
+            if any(commands.values())
+            else nullcontext(None)
+        )
+        with workspace as workdir:
+            for name in required:
+                outcome = run_check(
+                    name,
+                    commands[name],
+                    cwd=workdir,
+                    timeout=settings.CONVERGE_CHECK_TIMEOUT,
+                    output_limit=settings.CONVERGE_CHECK_OUTPUT_LIMIT,
+                )
+                run.outcomes[name] = outcome
+                payload = outcome.to_payload()
+                run.recorder.emit(
+                    "check.completed",
+                    payload,
+                    {"check_type": name, "passed": payload["passed"], "status": outcome.status},
+                )
+    unverified = [
+        name
+        for name, outcome in run.outcomes.items()
+        if outcome.status in (check_status.NOT_CONFIGURED, check_status.SKIPPED)
+    ]
+    if not run.options.dry_run and unverified != intent.unverified_checks:
+        Intent.objects.filter(pk=intent.id).update(unverified_checks=unverified)
+        intent.unverified_checks = unverified
+    failed = [
+        name
+        for name, outcome in run.outcomes.items()
+        if outcome.status in (check_status.FAILED, check_status.TIMEOUT)
+    ]
+    if failed:
+        return _block(run, f"Checks failed: {failed}")
+    return None
+
+
+def _apply_policy(run: Run) -> dict[str, Any]:
+    intent, config, risk = run.intent, run.config, run.risk
+    assert risk is not None and run.simulation is not None
+    context = GateContext(
+        intent_id=intent.id,
+        risk_level=intent.risk_level,
+        profile=_profile(run),
+        risk=risk.to_payload(),
+        risk_limits=resolve_risk_limits(tenant_risk_policy(intent.tenant_id), config),
+        origin=intent.origin_type,
+        tenant_id=intent.tenant_id,
+        checks_required=intent.checks_required,
+        check_outcomes={name: outcome.status for name, outcome in run.outcomes.items()},
+        missing_checks=config.missing_checks,
+        simulation=run.simulation.to_payload(),
+    )
+    evaluation = evaluate_gates(context, extra_gates=hooks("CONVERGE_POLICY_GATES"))
+    run.warnings.extend(evaluation.warnings)
+    run.recorder.emit(
+        "policy.evaluated",
+        evaluation.to_payload(run.trace_id),
+        {"verdict": evaluation.verdict, "trace_id": run.trace_id},
+    )
+    gate = evaluation.risk_gate
+    if gate is not None and gate.would_block and not gate.enforced:
+        run.recorder.emit("risk.shadow_evaluated", {**gate.to_dict(), "intent_id": intent.id})
+    known = {
+        "simulation": {
+            "mergeable": run.simulation.mergeable,
+            "files_changed": list(run.simulation.files_changed),
+        },
+        "risk": risk.to_payload(),
+        "policy": evaluation.to_result(),
+        "risk_gate": gate.to_dict() if gate is not None else None,
+    }
+    reason = evaluation.block_reason()
+    if reason:
+        return _block(run, reason, **known)
+    if not run.options.dry_run:
+        intent_transition(
+            intent_id=intent.id,
+            to=Status.VALIDATED,
+            cause=Cause.VALIDATE_OK,
+            event_type="intent.validated",
+            payload={"source": intent.source, "target": intent.target, "trace_id": run.trace_id},
+            evidence={
+                "risk_score": risk.risk_score,
+                "policy_verdict": "ALLOW",
+                "trace_id": run.trace_id,
+            },
+            trace_id=run.trace_id,
+        )
+    return {
+        "decision": "validated",
+        "intent_id": intent.id,
+        "trace_id": run.trace_id,
+        "risk_level": intent.risk_level,
+        **known,
+        "warnings": run.warnings,
+    }
+
+
+def _block(run: Run, reason: str, **known: Any) -> dict[str, Any]:
+    run.recorder.emit(
+        "intent.blocked",
+        {"reason": reason, "trace_id": run.trace_id, "warnings": run.warnings},
+        {"reason": reason, "trace_id": run.trace_id},
+    )
+    decision: dict[str, Any] = {
+        "decision": "blocked",
+        "intent_id": run.intent.id,
+        "reason": reason,
+        "trace_id": run.trace_id,
+    }
+    if run.simulation is not None and "simulation" not in known:
+        decision["simulation"] = {
+            "mergeable": run.simulation.mergeable,
+            "conflicts": list(run.simulation.conflicts),
+            "files_changed": list(run.simulation.files_changed),
+        }
+    if run.outcomes:
+        decision["checks"] = [outcome.to_payload() for outcome in run.outcomes.values()]
+    decision.update(known)
+    decision["warnings"] = run.warnings
+    return decision
+
+
+def _after_decision(intent: Intent, decision: dict[str, Any]) -> None:
+    callbacks = hooks("CONVERGE_AFTER_DECISION")
+    if not callbacks:
+        return
+    payload = Decision(
+        intent_id=intent.id,
+        decision=decision["decision"],
+        tenant_id=intent.tenant_id,
+        trace_id=decision.get("trace_id"),
+        details={"reason": decision.get("reason")},
+    )
+    for callback in callbacks:
+        transaction.on_commit(lambda cb=callback: cb(payload))

@@ -8,8 +8,10 @@ symmetric ``co_located``/``co_change`` edges count as 2-cycles (path dependence,
 **Version 2** (default, decisions §27) changes exactly these, each from a §1 note:
 
 1. Symmetric relations are left out of cycle counting, longest path and spiral (note 1): they
-   run on a directed view without them. PageRank, components, density, propagation and
-   cascade keep the full graph, which §27 does not mention.
+   run on a directed view without them; ``co_located`` edges are also left out of the
+   propagation fan-out (same folder is not propagation, and counting it put every clean
+   5-file change over the risk gate's propagation limit). PageRank, components, density and
+   cascade keep the full graph.
 2. Complexity delta is 0 when no file changed (note 4).
 3. The contextual-value level bonus uses the declared level, ``declared_level`` falling back to
    ``intent.risk_level``, so re-validation cannot feed its own reclassification (note 5).
@@ -20,9 +22,8 @@ Not adopted, because the literal formulas already meet the §27 behaviours and n
 be tuned: intent→file edges (note 2; a change with files keeps K ≥ 2) and redefined
 containment crossings (note 3; the target and up to 20 files still count).
 
-**Both versions**: cycle enumeration is capped by count (20) and time (note 8), the payload
-carries ``scoring_version`` and the diagnostics (note 9), and PageRank is the pure-Python
-power iteration of :func:`converge_core.risk.graph.pagerank` (``nx.pagerank`` needs scipy).
+**Both versions**: cycle enumeration is capped by count (20) and time (note 8), and the payload
+carries ``scoring_version`` and the diagnostics (note 9).
 """
 
 from __future__ import annotations

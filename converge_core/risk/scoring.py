@@ -128,12 +128,24 @@ def impact_edges(intent: RiskIntent, simulation: RiskSimulation) -> list[dict[st
 
 
 def propagation_score(rg: RiskGraph, edges: list[dict[str, Any]]) -> float:
+    """Blast radius: mean fan-out of the changed files plus the weight of the impact edges.
+
+    Version 2 leaves ``co_located`` edges out of the fan-out: sharing a folder says nothing
+    about how a change propagates, and counting it made every clean 5-file change in one
+    package breach the risk gate's propagation limit. ``co_change`` (history) still counts.
+    """
     g = rg.graph
     if len(g) == 0 and not edges:
         return 0.0
     file_nodes = rg.nodes_of_kind("file")
+
+    def fan_out(node: str) -> int:
+        if rg.version == 1:
+            return int(g.out_degree(node))
+        return sum(1 for _, _, rel in g.out_edges(node, data="rel") if rel != "co_located")
+
     graph_part = (
-        min(50.0, 10 * sum(g.out_degree(n) for n in file_nodes) / len(file_nodes))
+        min(50.0, 10 * sum(fan_out(n) for n in file_nodes) / len(file_nodes))
         if file_nodes
         else 0.0
     )

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 from converge_core.risk import CouplingRecord, RiskIntent, RiskSimulation, evaluate_risk
 from converge_core.risk import graph as graph_module
-from converge_core.risk.graph import RiskGraph, build_graph, graph_metrics, pagerank
+from converge_core.risk.graph import RiskGraph, build_graph, graph_metrics
 
 INTENT_A = RiskIntent("intent-a", "feature/a", "main", "medium", ("dep-1",), ("auth",))
 SIM_A = RiskSimulation(
@@ -84,24 +83,6 @@ def test_cross_directory_co_change_raises_complexity() -> None:
     # N 9→10, E 10→12, both new edges cross directories: 40·12/90 + 10·12/10 + 3·2 + 5·1.
     assert coupled.signals.complexity_delta == 28.3
     assert coupled.graph_metrics["nodes"] == 10
-
-
-@pytest.mark.parametrize("version", [1, 2])
-def test_pagerank_matches_the_networkx_reference(version: int) -> None:
-    coupling = (CouplingRecord("src/auth/login.py", "lib/session.py", 4),)
-    g = build_graph(INTENT_A, SIM_A, coupling, version).graph
-    g.add_edge("loop", "loop", weight=0.5)  # self-loops count like any out-edge
-    ours, reference = pagerank(g), _pagerank_python(g, weight="weight")
-    assert ours.keys() == reference.keys()
-    assert all(ours[n] == pytest.approx(reference[n], abs=1e-12) for n in ours)
-
-
-def test_pagerank_falls_back_to_the_last_iterate_without_raising() -> None:
-    g = build_graph(*CLEAN, (), 2).graph
-    capped = pagerank(g, max_iter=2)
-    assert capped == pagerank(g, max_iter=2)
-    assert sum(capped.values()) == pytest.approx(1.0)
-    assert pagerank(nx.DiGraph()) == {}
 
 
 def test_metrics_of_an_empty_graph() -> None:

@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 
 from converge_site import envvars
-from converge_site.envparse import postgres_settings, strict_bool, strict_choice
+from converge_site.envparse import postgres_settings, strict_bool, strict_choice, strict_int
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -136,6 +136,17 @@ STATIC_ROOT = CONVERGE_HOME / "static"
 # --- Product knobs ----------------------------------------------------------------------------
 CONVERGE_ACTOR = envvars.value("CONVERGE_ACTOR") or "system"
 CONVERGE_REPO_PATH = envvars.value("CONVERGE_REPO_PATH")
+CONVERGE_POLICY_PATH = envvars.value("CONVERGE_POLICY_PATH")
+CONVERGE_CHECK_TIMEOUT = strict_int(
+    envvars.value("CONVERGE_CHECK_TIMEOUT"), "CONVERGE_CHECK_TIMEOUT", minimum=1
+)
+CONVERGE_CHECK_OUTPUT_LIMIT = strict_int(
+    envvars.value("CONVERGE_CHECK_OUTPUT_LIMIT"), "CONVERGE_CHECK_OUTPUT_LIMIT", minimum=100
+)
+CONVERGE_GIT_COMMITTER = (
+    envvars.value("CONVERGE_GIT_COMMITTER_NAME"),
+    envvars.value("CONVERGE_GIT_COMMITTER_EMAIL"),
+)
 
 # Extension points (dotted paths; see converge_core.hooks). Higher apps append to these.
 CONVERGE_ADMISSION_CHECKS: list[str] = []

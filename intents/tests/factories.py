@@ -35,5 +35,5 @@ def create_intent(repository: Repository, intent_id: str, **fields: object) -> I
     """Create an intent through the service, as every real path does (with its event)."""
     from intents.services import intent_create
 
-    data = {"id": intent_id, "source": f"feature/{intent_id}", **fields}
+    data = {"id": intent_id, "source": f"feature/{intent_id.replace(':', '-')}", **fields}
     return intent_create(data=data, repository=repository, actor="tester")

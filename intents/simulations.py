@@ -1,0 +1,78 @@
+"""Running and reusing merge simulations for intents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from converge_core.git import Simulation
+from flags.selectors import flag_is_enabled
+from intents.choices import CommitRole
+from intents.gitaccess import git_for
+from intents.models import CommitLink, Event, Intent
+
+
+def latest_simulation_payload(intent_id: str) -> dict[str, Any] | None:
+    event = (
+        Event.objects.filter(intent_id=intent_id, event_type="simulation.completed")
+        .order_by("-seq")
+        .only("payload")
+        .first()
+    )
+    return event.payload if event is not None else None
+
+
+def simulation_from_payload(payload: dict[str, Any]) -> Simulation:
+    return Simulation(
+        mergeable=payload["mergeable"],
+        conflicts=tuple(payload.get("conflicts", ())),
+        files_changed=tuple(payload.get("files_changed", ())),
+        source=payload["source"],
+        target=payload["target"],
+        source_sha=payload.get("source_sha", ""),
+        target_sha=payload.get("target_sha", ""),
+        tree_sha=payload.get("tree_sha", ""),
+        timestamp=timezone.now(),
+    )
+
+
+def reusable_simulation(intent: Intent) -> tuple[Simulation | None, bool]:
+    """The last simulation if both SHAs are unchanged: ``(simulation, existed)``."""
+    payload = latest_simulation_payload(intent.id)
+    if payload is None or not payload.get("source_sha"):
+        return None, payload is not None
+    source_sha, target_sha = git_for(intent.repository).resolve(intent.source, intent.target)
+    if (payload["source_sha"], payload["target_sha"]) != (source_sha, target_sha):
+        return None, True
+    return simulation_from_payload(payload), True
+
+
+def simulation_evidence(simulation: Simulation) -> dict[str, Any]:
+    return {
+        "source": simulation.source,
+        "target": simulation.target,
+        "conflict_count": len(simulation.conflicts),
+    }
+
+
+def record_commit_links(intent: Intent, simulation: Simulation, when: datetime) -> None:
+    """Remember the head and base a validation saw (``intent_links`` flag)."""
+    if not flag_is_enabled("intent_links"):
+        return
+    for sha, role in (
+        (simulation.source_sha, CommitRole.HEAD),
+        (simulation.target_sha, CommitRole.BASE),
+    ):
+        try:
+            with transaction.atomic():
+                CommitLink.objects.get_or_create(
+                    intent=intent,
+                    sha=sha,
+                    role=role,
+                    defaults={"repo": intent.repository.name, "observed_at": when},
+                )
+        except IntegrityError:  # a concurrent validation recorded it first
+            continue
