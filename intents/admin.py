@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from converge_core.errors import ConvergeError
-from intents.models import ChainSeal, CommitLink, Event, Intent, PruneCheckpoint, Repository
+from converge_core.policy import validate_tenant_risk_policy
+from intents.models import (
+    ChainSeal,
+    CommitLink,
+    Event,
+    Intent,
+    PruneCheckpoint,
+    Repository,
+    TenantRiskPolicy,
+)
+from intents.risk import risk_policy_set
 from intents.services import intent_reset
+from intents.validation import intent_validate
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -61,7 +73,7 @@ class IntentAdmin(admin.ModelAdmin):
         "claimed_by",
         "claim_expires_at",
     )
-    actions = ["reset_retries"]
+    actions = ["validate", "reset_retries"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -70,6 +82,21 @@ class IntentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.action(description="Validate now (simulation, risk, checks, policy)")
+    def validate(self, request: HttpRequest, queryset: QuerySet[Intent]) -> None:
+        for intent_id in queryset.values_list("id", flat=True):
+            try:
+                decision = intent_validate(
+                    intent_id=intent_id, actor=f"admin:{request.user.get_username()}"
+                )
+            except ConvergeError as exc:
+                self.message_user(request, f"{intent_id}: {exc.message}", messages.ERROR)
+                continue
+            if decision["decision"] == "validated":
+                self.message_user(request, f"{intent_id}: validated", messages.SUCCESS)
+            else:
+                self.message_user(request, f"{intent_id}: {decision['reason']}", messages.WARNING)
 
     @admin.action(description="Reset retries to 0 (queue reset)")
     def reset_retries(self, request: HttpRequest, queryset: QuerySet[Intent]) -> None:
@@ -109,3 +136,34 @@ class ChainSealAdmin(ReadOnlyAdmin):
 class PruneCheckpointAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "before", "removed", "last_pruned_seq")
     exclude = ("intent_rows",)
+
+
+class TenantRiskPolicyForm(forms.ModelForm):
+    class Meta:
+        model = TenantRiskPolicy
+        fields = ("tenant_id", "data")
+
+    def clean_data(self) -> dict[str, Any]:
+        try:
+            return validate_tenant_risk_policy(self.cleaned_data["data"] or {})
+        except ConvergeError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+@admin.register(TenantRiskPolicy)
+class TenantRiskPolicyAdmin(admin.ModelAdmin):
+    """Edits go through the service: validated, versioned and recorded as an event."""
+
+    form = TenantRiskPolicyForm
+    list_display = ("tenant_id", "version", "updated_by", "updated_at")
+    search_fields = ("tenant_id",)
+    readonly_fields = ("version", "updated_by", "updated_at")
+
+    def save_model(
+        self, request: HttpRequest, obj: TenantRiskPolicy, form: Any, change: bool
+    ) -> None:
+        risk_policy_set(
+            tenant_id=obj.tenant_id,
+            data=form.cleaned_data["data"],
+            actor=f"admin:{request.user.get_username()}",
+        )

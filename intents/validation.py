@@ -310,7 +310,7 @@ def _apply_policy(run: Run) -> dict[str, Any]:
     }
     reason = evaluation.block_reason()
     if reason:
-        return _block(run, reason, **known)
+        return _block(run, _explain(reason, evaluation, run.simulation), **known)
     if not run.options.dry_run:
         intent_transition(
             intent_id=intent.id,
@@ -335,6 +335,22 @@ def _apply_policy(run: Run) -> dict[str, Any]:
     }
 
 
+def _explain(reason: str, evaluation: Any, simulation: Simulation) -> str:
+    """Add the failed gates' numbers and, for size gates, where the change spreads."""
+    failed = [gate for gate in evaluation.gates if not gate.passed]
+    if not reason.startswith("Policy blocked") or not failed:
+        return reason
+    details = "; ".join(gate.reason for gate in failed)
+    if any(gate.gate in ("entropy", "containment") for gate in failed):
+        folders = sorted({path.rpartition("/")[0] or "." for path in simulation.files_changed})
+        shown = ", ".join(folders[:CONFLICT_DISPLAY_LIMIT])
+        more = f" and {len(folders) - CONFLICT_DISPLAY_LIMIT} more" if len(folders) > 5 else ""
+        details += (
+            f" ({len(simulation.files_changed)} files in {len(folders)} folders: {shown}{more})"
+        )
+    return f"{reason}: {details}"
+
+
 def _block(run: Run, reason: str, **known: Any) -> dict[str, Any]:
     run.recorder.emit(
         "intent.blocked",
@@ -346,6 +362,7 @@ def _block(run: Run, reason: str, **known: Any) -> dict[str, Any]:
         "intent_id": run.intent.id,
         "reason": reason,
         "trace_id": run.trace_id,
+        "risk_level": run.intent.risk_level,
     }
     if run.simulation is not None and "simulation" not in known:
         decision["simulation"] = {

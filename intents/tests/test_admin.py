@@ -44,3 +44,33 @@ def test_reset_action_calls_the_service(admin_client, repository):
     assert response.status_code == 200
     assert Intent.objects.get(pk="a-1").retries == 0
     assert Event.objects.order_by("-seq").first().event_type == "queue.reset"
+
+
+def test_validate_action_runs_the_pipeline(admin_client, repository, git_repo):
+    from conftest import git
+
+    git(git_repo, "checkout", "-q", "-b", "feature/doc")
+    (git_repo / "doc.md").write_text("doc\n")
+    git(git_repo, "add", "doc.md")
+    git(git_repo, "commit", "-q", "-m", "doc")
+    git(git_repo, "checkout", "-q", "main")
+    create_intent(repository, "d-1", source="feature/doc")
+    response = admin_client.post(
+        reverse("admin:intents_intent_changelist"),
+        {"action": "validate", "_selected_action": ["d-1"]},
+        follow=True,
+    )
+    assert b"D-1: validated" in response.content  # the admin capitalises messages
+    assert Intent.objects.get(pk="d-1").status == "VALIDATED"
+
+
+def test_tenant_risk_policy_is_saved_through_the_service(admin_client, db):
+    from intents.models import TenantRiskPolicy
+
+    url = reverse("admin:intents_tenantriskpolicy_add")
+    bad = admin_client.post(url, {"tenant_id": "t1", "data": '{"mode": "loud"}'})
+    assert bad.status_code == 200 and not TenantRiskPolicy.objects.exists()
+    good = admin_client.post(url, {"tenant_id": "t1", "data": '{"mode": "enforce"}'})
+    assert good.status_code == 302
+    assert TenantRiskPolicy.objects.get().data == {"mode": "enforce"}
+    assert Event.objects.get(event_type="risk.policy_updated").tenant_id == "t1"
