@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, bool]] = {
     "intent": ("Create, list, inspect and update intents", True),
     "simulate": ("Simulate merging a source into a target (nothing is merged)", True),
     "validate": ("Validate an intent: simulation, risk, checks and policy gates", True),
+    "merge": ("Record a merge made outside Converge (merge confirm)", True),
+    "queue": ("Process the merge queue; inspect and reset it", True),
     "policy": ("Dry-run policy evaluation and calibration of entropy budgets", True),
     "risk": ("Risk scores, the risk gate and per-tenant risk policies", False),
     "audit": ("The event log and its hash chain: events, verify, init, prune, rebuild", False),

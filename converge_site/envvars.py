@@ -64,6 +64,10 @@ REGISTRY: tuple[EnvVar, ...] = (
     EnvVar(
         "CONVERGE_GIT_COMMITTER_EMAIL", "converge@localhost", "Committer e-mail of merge commits"
     ),
+    EnvVar("CONVERGE_MAX_RETRIES", "", "Failures before the queue rejects an intent (default: "
+           "queue.max_retries of policy.json, else 3)"),
+    EnvVar("CONVERGE_QUEUE_LOCK_TTL", "300", "Seconds a queue lock lives unless its holder "
+           "renews it"),
     EnvVar("CONVERGE_ACTOR", "system", "Actor recorded for CLI actions (--actor sets it)"),
     EnvVar("CONVERGE_LOG_LEVEL", "INFO", "Log level of the JSON logs on stderr"),
     EnvVar("CONVERGE_TRACE_ID", "", "Pins every generated trace id (tests, replays)"),

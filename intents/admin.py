@@ -11,12 +11,14 @@ from django.http import HttpRequest
 
 from converge_core.errors import ConvergeError
 from converge_core.policy import validate_tenant_risk_policy
+from intents.locks import locks_force_release
 from intents.models import (
     ChainSeal,
     CommitLink,
     Event,
     Intent,
     PruneCheckpoint,
+    QueueLock,
     Repository,
     TenantRiskPolicy,
 )
@@ -167,3 +169,23 @@ class TenantRiskPolicyAdmin(admin.ModelAdmin):
             data=form.cleaned_data["data"],
             actor=f"admin:{request.user.get_username()}",
         )
+
+
+@admin.register(QueueLock)
+class QueueLockAdmin(admin.ModelAdmin):
+    list_display = ("name", "holder", "acquired_at", "expires_at")
+    list_filter = ("repository",)
+    actions = ["release"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Release (the holder loses the lock)")
+    def release(self, request: HttpRequest, queryset: QuerySet[QueueLock]) -> None:
+        released = 0
+        for lock in queryset:
+            released += len(locks_force_release(lock.repository, names=[lock.name]))
+        self.message_user(request, f"Released {released} lock(s).", messages.SUCCESS)

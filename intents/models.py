@@ -265,3 +265,24 @@ class TenantRiskPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"risk policy of {self.tenant_id} (v{self.version})"
+
+
+class QueueLock(models.Model):
+    """Mutual exclusion of queue runs per (repository, target), across processes and hosts.
+
+    Claimed by insert or by a compare-and-swap takeover once expired; the holder
+    (``host:pid:token``) renews ``expires_at`` between intents and releases only its own row.
+    """
+
+    name = models.CharField(max_length=600, primary_key=True)
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="locks")
+    target = models.CharField(max_length=255)
+    holder = models.CharField(max_length=300)
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder}"

@@ -61,6 +61,7 @@ class ValidationOptions:
     policy_path: str | None = None
     source: str | None = None
     target: str | None = None
+    queue: bool = False  # a queue revalidation: success moves the intent to QUEUED
 
 
 @dataclass
@@ -128,7 +129,7 @@ def intent_validate(
     if options.dry_run:
         decision["dry_run"] = True
     else:
-        _after_decision(intent, decision)
+        after_decision(intent, decision)
     return decision
 
 
@@ -303,6 +304,9 @@ def _apply_policy(run: Run) -> dict[str, Any]:
         "simulation": {
             "mergeable": run.simulation.mergeable,
             "files_changed": list(run.simulation.files_changed),
+            "source_sha": run.simulation.source_sha,
+            "target_sha": run.simulation.target_sha,
+            "tree_sha": run.simulation.tree_sha,
         },
         "risk": risk.to_payload(),
         "policy": evaluation.to_result(),
@@ -311,7 +315,23 @@ def _apply_policy(run: Run) -> dict[str, Any]:
     reason = evaluation.block_reason()
     if reason:
         return _block(run, _explain(reason, evaluation, run.simulation), **known)
-    if not run.options.dry_run:
+    if run.options.queue:
+        current = Intent.objects.values_list("status", flat=True).get(pk=intent.id)
+        intent_transition(
+            intent_id=intent.id,
+            to=Status.QUEUED,
+            cause=Cause.QUEUE_REVALIDATE_OK,
+            event_type="intent.status_changed",
+            payload={
+                "from": current,
+                "to": str(Status.QUEUED),
+                "cause": "queue_revalidate_ok",
+                "trace_id": run.trace_id,
+            },
+            evidence={"risk_score": risk.risk_score, "policy_verdict": "ALLOW"},
+            trace_id=run.trace_id,
+        )
+    elif not run.options.dry_run:
         intent_transition(
             intent_id=intent.id,
             to=Status.VALIDATED,
@@ -377,7 +397,8 @@ def _block(run: Run, reason: str, **known: Any) -> dict[str, Any]:
     return decision
 
 
-def _after_decision(intent: Intent, decision: dict[str, Any]) -> None:
+def after_decision(intent: Intent, decision: dict[str, Any]) -> None:
+    """Tell the ``CONVERGE_AFTER_DECISION`` hooks, once the transaction has committed."""
     callbacks = hooks("CONVERGE_AFTER_DECISION")
     if not callbacks:
         return

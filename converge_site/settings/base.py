@@ -143,6 +143,14 @@ CONVERGE_CHECK_TIMEOUT = strict_int(
 CONVERGE_CHECK_OUTPUT_LIMIT = strict_int(
     envvars.value("CONVERGE_CHECK_OUTPUT_LIMIT"), "CONVERGE_CHECK_OUTPUT_LIMIT", minimum=100
 )
+CONVERGE_MAX_RETRIES = (
+    strict_int(envvars.value("CONVERGE_MAX_RETRIES"), "CONVERGE_MAX_RETRIES", minimum=1)
+    if envvars.value("CONVERGE_MAX_RETRIES")
+    else None
+)
+CONVERGE_QUEUE_LOCK_TTL = strict_int(
+    envvars.value("CONVERGE_QUEUE_LOCK_TTL"), "CONVERGE_QUEUE_LOCK_TTL", minimum=5
+)
 CONVERGE_GIT_COMMITTER = (
     envvars.value("CONVERGE_GIT_COMMITTER_NAME"),
     envvars.value("CONVERGE_GIT_COMMITTER_EMAIL"),

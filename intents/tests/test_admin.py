@@ -74,3 +74,18 @@ def test_tenant_risk_policy_is_saved_through_the_service(admin_client, db):
     assert good.status_code == 302
     assert TenantRiskPolicy.objects.get().data == {"mode": "enforce"}
     assert Event.objects.get(event_type="risk.policy_updated").tenant_id == "t1"
+
+
+def test_queue_lock_release_action(admin_client, repository):
+    from intents.locks import lock_acquire
+    from intents.models import QueueLock
+
+    lock_acquire(repository, "main", holder="dead-host:1:x", ttl=300)
+    response = admin_client.post(
+        reverse("admin:intents_queuelock_changelist"),
+        {"action": "release", "_selected_action": [f"{repository.name}:main"]},
+        follow=True,
+    )
+    assert b"Released 1 lock(s)." in response.content
+    assert not QueueLock.objects.exists()
+    assert Event.objects.get(event_type="queue.lock_released").payload["holder"] == "dead-host:1:x"

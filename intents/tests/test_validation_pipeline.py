@@ -41,7 +41,9 @@ def test_a_clean_change_validates_with_one_trace(repo, repository):
     decision = intent_validate(intent_id="docs")
 
     assert decision["decision"] == "validated"
-    assert decision["simulation"] == {"mergeable": True, "files_changed": ["docs/usage.md"]}
+    assert decision["simulation"]["mergeable"] is True
+    assert decision["simulation"]["files_changed"] == ["docs/usage.md"]
+    assert decision["simulation"]["source_sha"] == repo.rev("feature/docs")
     assert decision["policy"]["verdict"] == "ALLOW"
     assert Intent.objects.get(pk="docs").status == "VALIDATED"
     assert _types("docs") == [

@@ -1,0 +1,489 @@
+"""``queue run``: revalidate and merge the queue of a (repository, target), safely.
+
+For each target: take the queue lock, order the candidates (VALIDATED and QUEUED, priority
+then age, dependencies first), chain the whole batch in memory on top of the target to find
+speculative conflicts, then walk the batch: dependency and review holds, the retry bound,
+a fresh revalidation against the target's current head, and — with ``auto_confirm`` — a merge
+whose target update is a compare-and-swap. A moved target is revalidated and merged again (at
+most three times, no retry charged); a dirty checkout refuses the merge and changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from converge_core.errors import ConvergeError, OperationFailed
+from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
+from converge_core.hooks import QueueHold
+from converge_core.queue import Candidate, dependency_verdict, order_batch, retry_outcome
+from converge_core.states import Cause, Status
+from flags.selectors import flag_is_enabled
+from intents.choices import CommitRole
+from intents.eventlog import event_append
+from intents.gitaccess import git_for
+from intents.hooks import hooks
+from intents.locks import (
+    claim_intent,
+    lock_acquire,
+    lock_holder,
+    lock_name,
+    lock_release,
+    lock_renew,
+    lock_serialize,
+    process_holder,
+    release_claim,
+)
+from intents.models import CommitLink, Event, Intent, Repository
+from intents.policyconfig import policy_config
+from intents.services import intent_transition
+from intents.validation import ValidationOptions, after_decision, intent_validate
+
+MERGE_ATTEMPTS = 3
+BLOCK_EVENTS = ("intent.dependency_blocked", "intent.speculative_conflict")
+
+
+class QueueLockHeld(OperationFailed):
+    code = "queue_lock_held"
+
+
+@dataclass(frozen=True)
+class QueueOptions:
+    limit: int = 20
+    targets: list[str] | None = None  # None: every target with candidates
+    auto_confirm: bool = False
+    max_retries: int | None = None
+    use_last_simulation: bool = False
+    skip_checks: bool = False
+    wait: float | None = None  # seconds to wait for a held lock (default: the lock TTL)
+
+
+@dataclass
+class TargetRun:
+    """State of the walk over one target's batch."""
+
+    repository: Repository
+    target: str
+    options: QueueOptions
+    holder: str
+    max_retries: int
+    lock: str
+    statuses: dict[str, str] = field(default_factory=dict)
+    graph: dict[str, list[str]] = field(default_factory=dict)
+    holds: dict[str, QueueHold] = field(default_factory=dict)
+    last_blocks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target_conflicts: dict[str, list[str]] = field(default_factory=dict)
+    merges_refused: str | None = None
+    results: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    processed: int = 0
+
+
+def resolve_max_retries(explicit: int | None) -> int:
+    """``--max-retries`` > ``CONVERGE_MAX_RETRIES`` > policy ``queue.max_retries`` > 3."""
+    if explicit is not None:
+        return explicit
+    if settings.CONVERGE_MAX_RETRIES is not None:
+        return settings.CONVERGE_MAX_RETRIES
+    return policy_config().queue.max_retries
+
+
+def default_target() -> str:
+    return policy_config().queue.default_target
+
+
+def queue_run(
+    *,
+    repository: Repository,
+    options: QueueOptions,
+    holder: str | None = None,
+    on_wait: Callable[[dict[str, Any]], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> dict[str, Any]:
+    """Process the queue of every selected target of ``repository``."""
+    holder = holder or process_holder()
+    targets = options.targets
+    if targets is None:
+        targets = sorted(
+            set(
+                Intent.objects.filter(
+                    repository=repository, status__in=(Status.VALIDATED, Status.QUEUED)
+                ).values_list("target", flat=True)
+            )
+        )
+    max_retries = resolve_max_retries(options.max_retries)
+    outcome: dict[str, Any] = {"targets": targets, "results": [], "skipped": [], "processed": 0}
+    for target in targets:
+        if should_stop():
+            break
+        run = TargetRun(
+            repository=repository,
+            target=target,
+            options=options,
+            holder=holder,
+            max_retries=max_retries,
+            lock=lock_name(repository, target),
+        )
+        _acquire(run, on_wait)
+        try:
+            _walk(run, should_stop)
+        finally:
+            lock_release(run.lock, holder=holder)
+        event_append(
+            event_type="queue.processed",
+            payload={
+                "processed": run.processed,
+                "limit": options.limit,
+                "target": target,
+                "repository": repository.name,
+                "results": len(run.results),
+                "skipped": len(run.skipped),
+            },
+            evidence={"count": run.processed},
+        )
+        outcome["results"] += run.results
+        outcome["skipped"] += run.skipped
+        outcome["processed"] += run.processed
+        if run.merges_refused:
+            outcome["error"] = {"code": "merge_refused", "message": run.merges_refused}
+    return outcome
+
+
+def _acquire(run: TargetRun, on_wait: Callable[[dict[str, Any]], None] | None) -> None:
+    ttl = settings.CONVERGE_QUEUE_LOCK_TTL
+    wait = ttl if run.options.wait is None else run.options.wait
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        if lock_acquire(run.repository, run.target, holder=run.holder, ttl=ttl):
+            return
+        current = lock_holder(run.lock)
+        if current is None:
+            continue  # released between our two queries: try again at once
+        info = lock_serialize(current)
+        if not told and on_wait is not None:
+            on_wait(info)
+            told = True
+        if time.monotonic() >= deadline:
+            raise QueueLockHeld(
+                f"Queue lock {run.lock} is held by {info['holder']} "
+                f"(since {info['acquired_at']}, expires {info['expires_at']})",
+                lock=info,
+            )
+        time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
+
+
+def _load(run: TargetRun) -> list[Intent]:
+    candidates = list(
+        Intent.objects.filter(
+            repository=run.repository,
+            target=run.target,
+            status__in=(Status.VALIDATED, Status.QUEUED),
+        ).order_by("priority", "created_at", "id")
+    )
+    by_id = {intent.id: intent for intent in candidates}
+    ordered = order_batch(
+        [Candidate(i.id, i.priority, tuple(i.dependencies), i.retries) for i in candidates]
+    )
+    # Statuses and dependencies of everything the batch depends on, followed to closure so
+    # cycles through intents outside the batch are seen too.
+    frontier = {dep for intent in candidates for dep in intent.dependencies}
+    run.graph = {intent.id: list(intent.dependencies) for intent in candidates}
+    run.statuses = {intent.id: intent.status for intent in candidates}
+    while frontier - run.statuses.keys():
+        rows = Intent.objects.filter(pk__in=frontier - run.statuses.keys()).values_list(
+            "id", "status", "dependencies"
+        )
+        missing = frontier - run.statuses.keys()
+        for intent_id, status, deps in rows:
+            run.statuses[intent_id] = status
+            run.graph[intent_id] = list(deps)
+            frontier |= set(deps)
+        unknown = missing - run.statuses.keys()
+        frontier -= unknown
+    ids = list(by_id)
+    for hold_check in hooks("CONVERGE_QUEUE_HOLDS"):
+        for intent_id, hold in hold_check(ids).items():
+            run.holds.setdefault(intent_id, hold)
+    for intent_id, event_type, payload in (
+        Event.objects.filter(intent_id__in=ids, event_type__in=BLOCK_EVENTS)
+        .order_by("intent_id", "-seq")
+        .values_list("intent_id", "event_type", "payload")
+    ):
+        run.last_blocks.setdefault(intent_id, {"event_type": event_type, **payload})
+    return [by_id[candidate.intent_id] for candidate in ordered]
+
+
+def _plausible(run: TargetRun, batch: list[Intent]) -> list[Intent]:
+    """Candidates that can merge in this run, in order: their dependencies are merged or
+    merge earlier in the batch, nothing holds them and their retries are not exhausted."""
+    plan = flag_is_enabled("plan_coordination")
+    will_merge: set[str] = set()
+    plausible = []
+    for intent in batch:
+        if intent.id in run.holds or intent.retries >= run.max_retries:
+            continue
+        if plan and any(
+            run.statuses.get(dep) != Status.MERGED and dep not in will_merge
+            for dep in intent.dependencies
+        ):
+            continue
+        plausible.append(intent)
+        will_merge.add(intent.id)
+    return plausible
+
+
+def _chain(run: TargetRun, plausible: list[Intent]) -> None:
+    """Speculative check of the whole batch: who conflicts with whom, before merging."""
+    if len(plausible) < 2:
+        return
+    try:
+        steps = git_for(run.repository).simulate_chain(
+            run.target, [intent.source for intent in plausible]
+        )
+    except ConvergeError:
+        return  # an unknown ref: that intent's own revalidation reports it
+    for step in steps:
+        if step.mergeable:
+            continue
+        names = [plausible[index].id for index in step.conflicts_with]
+        intent = plausible[step.index]
+        if step.conflicts_with_target:
+            run.target_conflicts[intent.id] = names
+        else:
+            run.speculative[intent.id] = {"conflicts_with": names, "files": list(step.conflicts)}
+
+
+def _walk(run: TargetRun, should_stop: Callable[[], bool]) -> None:
+    batch = _load(run)
+    _chain(run, _plausible(run, batch))
+    ttl = settings.CONVERGE_QUEUE_LOCK_TTL
+    for intent in batch:
+        if run.processed >= run.options.limit or should_stop() or run.merges_refused:
+            break
+        if not lock_renew(run.lock, holder=run.holder, ttl=ttl):
+            raise QueueLockHeld(f"Queue lock {run.lock} was lost (expired and taken over)")
+        _process(run, intent)
+
+
+def _record(run: TargetRun, intent: Intent, decision: dict[str, Any], *, counts: bool) -> None:
+    run.results.append({"intent_id": intent.id, "target": run.target, **decision})
+    if counts:
+        run.processed += 1
+
+
+def _skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
+    run.skipped.append(
+        {"intent_id": intent.id, "target": run.target, "decision": decision, "reason": reason}
+    )
+
+
+def _process(run: TargetRun, intent: Intent) -> None:
+    intent.refresh_from_db()
+    if intent.status not in (Status.VALIDATED, Status.QUEUED):
+        _skip(run, intent, "status_changed", f"now {intent.status}")
+        return
+    if flag_is_enabled("plan_coordination") and _dependency_blocked(run, intent):
+        return
+    if intent.retries >= run.max_retries:
+        _reject(run, intent, f"Max retries ({run.max_retries}) exceeded")
+        return
+    hold = run.holds.get(intent.id)
+    if hold is not None:
+        if hold.rejects:
+            _reject(run, intent, hold.reason)
+        else:
+            _record(
+                run,
+                intent,
+                {"decision": hold.code, "reason": hold.reason, **dict(hold.details)},
+                counts=False,
+            )
+        return
+    if intent.id in run.speculative:
+        _speculative_conflict(run, intent)
+        return
+    ttl = settings.CONVERGE_QUEUE_LOCK_TTL
+    if not claim_intent(intent.id, holder=run.holder, ttl=ttl):
+        _skip(run, intent, "claimed", f"claimed by {intent.claimed_by}")
+        return
+    try:
+        _revalidate_and_merge(run, intent)
+    finally:
+        release_claim(intent.id, holder=run.holder)
+
+
+def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
+    verdict = dependency_verdict(intent.id, intent.dependencies, run.statuses, run.graph)
+    if verdict is None:
+        return False
+    payload = verdict.as_payload(intent.dependencies, intent.plan_id)
+    last = run.last_blocks.get(intent.id)
+    unchanged = (
+        last is not None
+        and last["event_type"] == "intent.dependency_blocked"
+        and last.get("reason") == payload["reason"]
+        and last.get("unmet_dependencies") == payload["unmet_dependencies"]
+    )
+    if unchanged:
+        _skip(run, intent, "dependency_blocked", verdict.reason)
+        return True
+    event_append(
+        event_type="intent.dependency_blocked",
+        intent_id=intent.id,
+        tenant_id=intent.tenant_id,
+        payload=payload,
+        evidence={"unmet_count": len(verdict.unmet), "total_deps": len(intent.dependencies)},
+    )
+    run.last_blocks[intent.id] = {"event_type": "intent.dependency_blocked", **payload}
+    _record(run, intent, {"decision": "dependency_blocked", **payload}, counts=False)
+    return True
+
+
+def _speculative_conflict(run: TargetRun, intent: Intent) -> None:
+    conflict = run.speculative[intent.id]
+    last = run.last_blocks.get(intent.id)
+    reason = (
+        f"Conflicts with {', '.join(conflict['conflicts_with'])} ahead in the queue "
+        f"({', '.join(conflict['files'][:5])})"
+    )
+    if (
+        last is not None
+        and last["event_type"] == "intent.speculative_conflict"
+        and sorted(last.get("conflicts_with", [])) == sorted(conflict["conflicts_with"])
+    ):
+        _skip(run, intent, "speculative_conflict", reason)
+        return
+    head = git_for(run.repository).head(run.target)
+    payload = {**conflict, "target_sha": head, "reason": reason}
+    event_append(
+        event_type="intent.speculative_conflict",
+        intent_id=intent.id,
+        tenant_id=intent.tenant_id,
+        payload=payload,
+    )
+    _record(run, intent, {"decision": "speculative_conflict", **payload}, counts=False)
+
+
+def _reject(run: TargetRun, intent: Intent, reason: str) -> None:
+    intent_transition(
+        intent_id=intent.id,
+        to=Status.REJECTED,
+        cause=Cause.QUEUE_BLOCK,
+        event_type="intent.rejected",
+        payload={"reason": reason, "retries": intent.retries},
+        evidence={"retries": intent.retries, "max_retries": run.max_retries},
+    )
+    run.statuses[intent.id] = Status.REJECTED
+    decision = {"decision": "rejected", "reason": reason, "retries": intent.retries}
+    after_decision(intent, decision)
+    _record(run, intent, decision, counts=True)
+
+
+def _charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra: Any) -> None:
+    """One failure: back to READY, or REJECTED once the retries reach the bound."""
+    retries, rejected = retry_outcome(intent.retries, run.max_retries)
+    to = Status.REJECTED if rejected else Status.READY
+    if merge:
+        event_type = "intent.merge_failed"
+        payload = {"error": reason, "source": intent.source, "target": intent.target}
+        cause = Cause.MERGE_FAILED
+    else:
+        event_type = "intent.rejected" if rejected else "intent.requeued"
+        payload = {"reason": reason}
+        cause = Cause.QUEUE_BLOCK
+    intent_transition(
+        intent_id=intent.id,
+        to=to,
+        cause=cause,
+        event_type=event_type,
+        payload={**payload, **extra},
+        evidence={"retries": retries},
+        retries=retries,
+    )
+    run.statuses[intent.id] = to
+    name = "merge_failed" if merge else ("rejected" if rejected else "blocked")
+    decision = {"decision": name, "reason": reason, "retries": retries, "status": str(to), **extra}
+    after_decision(intent, decision)
+    _record(run, intent, decision, counts=True)
+
+
+def _revalidate(run: TargetRun, intent: Intent) -> dict[str, Any]:
+    options = ValidationOptions(
+        queue=True,
+        use_last_simulation=run.options.use_last_simulation,
+        skip_checks=run.options.skip_checks,
+    )
+    try:
+        return intent_validate(intent_id=intent.id, options=options)
+    except ConvergeError as exc:
+        return {"decision": "blocked", "reason": exc.message}
+
+
+def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
+    decision = _revalidate(run, intent)
+    if decision["decision"] != "validated":
+        extra = {}
+        if run.target_conflicts.get(intent.id):
+            extra["conflicts_with"] = run.target_conflicts[intent.id]
+        _charge(run, intent, decision["reason"], merge=False, **extra)
+        return
+    run.statuses[intent.id] = Status.QUEUED
+    if not run.options.auto_confirm:
+        _record(run, intent, {"decision": "queued", "trace_id": decision["trace_id"]}, counts=True)
+        return
+    git = git_for(run.repository)
+    for attempt in range(1, MERGE_ATTEMPTS + 1):
+        simulation = decision["simulation"]
+        try:
+            merged = git.merge(
+                simulation["source_sha"],
+                intent.target,
+                simulation["target_sha"],
+                simulation["tree_sha"],
+                source=intent.source,
+            )
+        except TargetMoved as exc:
+            if attempt == MERGE_ATTEMPTS:
+                _charge(run, intent, exc.message, merge=True)
+                return
+            decision = _revalidate(run, intent)
+            if decision["decision"] != "validated":
+                _charge(run, intent, decision["reason"], merge=False)
+                return
+            continue
+        except (DirtyCheckout, CheckoutUpdateFailed) as exc:
+            run.merges_refused = exc.message
+            _record(run, intent, {"decision": "merge_refused", "reason": exc.message}, counts=False)
+            return
+        _merged(run, intent, merged, decision["trace_id"])
+        return
+
+
+def _merged(run: TargetRun, intent: Intent, sha: str, trace_id: str) -> None:
+    intent_transition(
+        intent_id=intent.id,
+        to=Status.MERGED,
+        cause=Cause.MERGE_OK,
+        event_type="intent.merged",
+        payload={"merged_commit": sha, "source": intent.source, "target": intent.target},
+        evidence={"merged_commit": sha},
+        trace_id=trace_id,
+    )
+    if flag_is_enabled("intent_links"):
+        CommitLink.objects.get_or_create(
+            intent=intent,
+            sha=sha,
+            role=CommitRole.MERGE,
+            defaults={"repo": run.repository.name, "observed_at": timezone.now()},
+        )
+    run.statuses[intent.id] = Status.MERGED
+    decision = {"decision": "merged", "merged_commit": sha, "trace_id": trace_id}
+    after_decision(intent, decision)
+    _record(run, intent, decision, counts=True)
