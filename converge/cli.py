@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, bool]] = {
     "queue": ("Process the merge queue; inspect and reset it", True),
     "policy": ("Dry-run policy evaluation and calibration of entropy budgets", True),
     "risk": ("Risk scores, the risk gate and per-tenant risk policies", False),
+    "archaeology": ("History analysis: hotspots, coupling, bus factor", False),
+    "doctor": ("Check the environment, database, git, policy, flags and audit chain", True),
     "audit": ("The event log and its hash chain: events, verify, init, prune, rebuild", False),
     "flags": ("Feature flags and where their state comes from", False),
     "migrate": ("Apply database migrations", True),

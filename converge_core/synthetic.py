@@ -4,7 +4,8 @@
 (``src/pkgNN/modNNN.py``, a src layout; 25 × 40 = 1,000 by default) and branches of four
 kinds, all forked from main's first commit:
 
-- ``clean/NN``: 2–5 modules of one package, touching nothing any other branch touches;
+- ``clean/NN``: 2–5 modules of one package; beyond what the modules allow, clean branches
+  share modules with earlier clean branches but edit another function, so they still merge;
 - ``conflict/NN-a`` and ``conflict/NN-b``: a pair editing the same line of the same module
   differently (each merges cleanly into main, the second conflicts once the first is in);
 - ``main-conflict/NN``: edits a line that main edits differently in its second commit;
@@ -32,6 +33,8 @@ _FUNCTIONS = 6
 # Which function's return line each kind edits (any fixed choice works: files never overlap
 # between branches except where a conflict is intended).
 _CLEAN_FN, _PAIR_FN, _MAIN_FN, _WIDE_FN = 1, 2, 3, 4
+# Functions clean branches edit in successive rounds over the same modules.
+_CLEAN_FNS = (_CLEAN_FN, 5, 0)
 WIDE_PACKAGES, WIDE_FILES_PER_PACKAGE = 4, 3
 
 
@@ -103,11 +106,20 @@ def _module_source(package: int, module: int, edits: Mapping[int, str]) -> bytes
 
 
 class _Allocator:
-    """Hands out modules so that no two branches share a file unless asked to."""
+    """Hands out modules so that no two branches share a file unless asked to.
 
-    def __init__(self, packages: int, modules_per_package: int) -> None:
+    Clean branches stay below ``clean_cap`` in each package, leaving the rest for the kinds
+    that need modules of their own. When a package's clean region is used up, clean branches
+    start another round over it editing a different function: they share files with earlier
+    clean branches but still merge cleanly (the functions are far enough apart for git).
+    """
+
+    def __init__(self, packages: int, modules_per_package: int, clean_cap: int) -> None:
         self._next = [0] * packages
         self._limit = modules_per_package
+        self._clean_cap = clean_cap
+        self._round = [0] * packages
+        self._cursor = [0] * packages
         self._packages: Iterator[int] = itertools.cycle(range(packages))
 
     def package(self) -> int:
@@ -122,6 +134,22 @@ class _Allocator:
             )
         self._next[package] = start + count
         return [(package, module) for module in range(start, start + count)]
+
+    def take_clean(self, package: int, count: int) -> tuple[list[tuple[int, int]], int]:
+        """Modules for a clean branch and the round (which function it edits)."""
+        if self._round[package] == 0 and self._next[package] + count <= self._clean_cap:
+            return self.take(package, count), 0
+        if self._round[package] == 0 or self._cursor[package] + count > self._clean_cap:
+            self._round[package] += 1
+            self._cursor[package] = 0
+        if self._round[package] >= len(_CLEAN_FNS) or count > self._clean_cap:
+            raise ValueError(
+                f"pkg{package:02d} has too few modules for the requested clean branches; "
+                "raise modules_per_package or request fewer branches"
+            )
+        start = self._cursor[package]
+        self._cursor[package] = start + count
+        return [(package, module) for module in range(start, start + count)], self._round[package]
 
 
 def _commit(ref: str, mark: int, message: str, parent: int | None) -> list[bytes]:
@@ -181,7 +209,13 @@ def build_synthetic_repo(
         "refs/heads/main", 1, f"synthetic: {packages * modules_per_package} modules", None
     )
     stream += [_modify(p, m, {}) for p in range(packages) for m in range(modules_per_package)]
-    allocator = _Allocator(packages, modules_per_package)
+    reserved = (
+        spec.conflicting_pairs
+        + spec.conflicts_with_main
+        + spec.wide * (WIDE_PACKAGES * WIDE_FILES_PER_PACKAGE)
+    )
+    clean_cap = max(5, modules_per_package - -(-reserved // packages) - WIDE_FILES_PER_PACKAGE)
+    allocator = _Allocator(packages, modules_per_package, min(clean_cap, modules_per_package))
     files: dict[str, tuple[str, ...]] = {}
     mark = itertools.count(3)  # :1 is main's first commit, :2 its second
 
@@ -192,7 +226,8 @@ def build_synthetic_repo(
 
     clean = tuple(f"clean/{i:02d}" for i in range(spec.clean))
     for i, name in enumerate(clean):
-        branch(name, allocator.take(allocator.package(), 2 + i % 4), _CLEAN_FN, str(i + 1))
+        modules, round_ = allocator.take_clean(allocator.package(), 2 + i % 4)
+        branch(name, modules, _CLEAN_FNS[round_], str(i + 1))
 
     pairs = tuple(
         (f"conflict/{j:02d}-a", f"conflict/{j:02d}-b") for j in range(spec.conflicting_pairs)

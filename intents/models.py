@@ -286,3 +286,28 @@ class QueueLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder}"
+
+
+class ArchaeologySnapshot(models.Model):
+    """A stored history report of a repository; validation reads coupling from the latest
+    valid one and never runs ``git log`` itself."""
+
+    repository = models.ForeignKey(
+        Repository, on_delete=models.CASCADE, related_name="archaeology_snapshots"
+    )
+    created_at = models.DateTimeField()
+    commits_analyzed = models.PositiveIntegerField()
+    is_valid = models.BooleanField()
+    issues = models.JSONField(default=list)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # "the latest valid snapshot of a repository"
+            models.Index(fields=["repository", "is_valid", "-created_at"],
+                         name="archaeology_latest_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"history of {self.repository} at {self.created_at:%Y-%m-%d %H:%M}"

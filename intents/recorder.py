@@ -1,14 +1,15 @@
-"""Where a validation's events go: the log, or — for a dry run — nowhere but the result."""
+"""Where a validation's events go: the log in one transaction at the end of the run, or —
+for a dry run — nowhere but the result."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from intents.eventlog import event_append
+from intents.eventlog import event_append_many
 
 
 class Recorder:
-    """Appends a run's events under one trace id; a dry run only collects their types."""
+    """Collects a run's events under one trace id; ``flush`` appends them in order."""
 
     def __init__(
         self, *, intent_id: str, tenant_id: str | None, trace_id: str, dry_run: bool
@@ -17,19 +18,24 @@ class Recorder:
         self.tenant_id = tenant_id
         self.trace_id = trace_id
         self.dry_run = dry_run
-        self.emitted: list[str] = []
+        self.pending: list[dict[str, Any]] = []
 
     def emit(
         self, event_type: str, payload: dict[str, Any], evidence: dict[str, Any] | None = None
     ) -> None:
-        self.emitted.append(event_type)
-        if self.dry_run:
-            return
-        event_append(
-            event_type=event_type,
-            intent_id=self.intent_id,
-            tenant_id=self.tenant_id,
-            trace_id=self.trace_id,
-            payload=payload,
-            evidence=evidence,
+        self.pending.append(
+            {
+                "event_type": event_type,
+                "intent_id": self.intent_id,
+                "tenant_id": self.tenant_id,
+                "trace_id": self.trace_id,
+                "payload": payload,
+                "evidence": evidence,
+            }
         )
+
+    def flush(self) -> None:
+        """Append what was emitted (inside the caller's transaction); a dry run drops it."""
+        pending, self.pending = self.pending, []
+        if not self.dry_run:
+            event_append_many(pending)

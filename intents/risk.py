@@ -23,6 +23,7 @@ from converge_core.policy import (
 )
 from converge_core.risk import RiskIntent, RiskSimulation, build_diagnostics
 from converge_core.risk import evaluate_risk as score_risk
+from intents.archaeology import latest_coupling
 from intents.eventlog import event_append, event_serialize
 from intents.hooks import hooks
 from intents.models import Event, TenantRiskPolicy
@@ -60,6 +61,7 @@ def risk_evaluate(*, intent_id: str, tenant_id: str | None = None) -> dict[str, 
             tenant_id=intent.tenant_id,
         ),
         RiskSimulation.from_payload(simulation),
+        latest_coupling(intent.repository),
         version=policy_config().risk.scoring_version,
         declared_level=intent.declared_risk_level,
     )

@@ -185,6 +185,49 @@ def _lock(intent_id: str) -> Intent:
     return intent
 
 
+def intent_change_status(
+    *,
+    intent_id: str,
+    to: Status | str,
+    cause: Cause | str,
+    retries: int | None = None,
+    expected: Status | str | None = None,
+) -> Status:
+    """Guard and compare-and-swap a status change; returns the status it moved from.
+
+    Appends nothing: call it inside a transaction that appends the event recording the
+    change (:func:`intent_transition` does both).
+    """
+    to = Status(to)
+    intent = _lock(intent_id)
+    current = Status(intent.status)
+    if expected is not None and current != Status(expected):
+        raise Conflict(
+            f"Intent {intent_id} is {current}, expected {Status(expected)}",
+            intent_id=intent_id,
+            status=current,
+        )
+    check_transition(cause, current, to)
+    updates: dict[str, Any] = {"status": to, "updated_at": timezone.now()}
+    if retries is not None:
+        updates["retries"] = retries
+    changed = Intent.objects.filter(pk=intent_id, status=current).update(**updates)
+    if changed != 1:  # pragma: no cover - the row lock makes this a backstop on SQLite too
+        raise Conflict(f"Intent {intent_id} changed concurrently", intent_id=intent_id)
+    return current
+
+
+def status_event_payload(
+    payload: Mapping[str, Any] | None, to: Status | str, retries: int | None
+) -> dict[str, Any]:
+    """The payload of a status-changing event: it records the new ``status`` (and
+    ``retries`` when they change) so the intents table can be rebuilt from the log."""
+    body = {**(payload or {}), "status": str(Status(to))}
+    if retries is not None:
+        body["retries"] = retries
+    return body
+
+
 def intent_transition(
     *,
     intent_id: str,
@@ -198,41 +241,21 @@ def intent_transition(
     trace_id: str | None = None,
     agent_id: str | None = None,
 ) -> Intent:
-    """Move an intent to ``to`` for ``cause`` and append ``event_type``, atomically.
-
-    The event payload records the new ``status`` (and ``retries`` when they change) so the
-    intents table can be rebuilt from the log.
-    """
-    to = Status(to)
+    """Move an intent to ``to`` for ``cause`` and append ``event_type``, atomically."""
     with transaction.atomic():
-        intent = _lock(intent_id)
-        current = Status(intent.status)
-        if expected is not None and current != Status(expected):
-            raise Conflict(
-                f"Intent {intent_id} is {current}, expected {Status(expected)}",
-                intent_id=intent_id,
-                status=current,
-            )
-        check_transition(cause, current, to)
-        updates: dict[str, Any] = {"status": to, "updated_at": timezone.now()}
-        if retries is not None:
-            updates["retries"] = retries
-        changed = Intent.objects.filter(pk=intent_id, status=current).update(**updates)
-        if changed != 1:  # pragma: no cover - the row lock makes this a backstop on SQLite too
-            raise Conflict(f"Intent {intent_id} changed concurrently", intent_id=intent_id)
-        body = {**(payload or {}), "status": str(to)}
-        if retries is not None:
-            body["retries"] = retries
+        intent_change_status(
+            intent_id=intent_id, to=to, cause=cause, retries=retries, expected=expected
+        )
+        intent = Intent.objects.select_related("repository").get(pk=intent_id)
         event_append(
             event_type=event_type,
             intent_id=intent_id,
             tenant_id=intent.tenant_id,
             agent_id=agent_id,
-            payload=body,
+            payload=status_event_payload(payload, to, retries),
             evidence=dict(evidence or {}),
             trace_id=trace_id,
         )
-        intent.refresh_from_db()
     return intent
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from converge_core.git import Simulation
@@ -62,17 +61,15 @@ def record_commit_links(intent: Intent, simulation: Simulation, when: datetime) 
     """Remember the head and base a validation saw (``intent_links`` flag)."""
     if not flag_is_enabled("intent_links"):
         return
-    for sha, role in (
-        (simulation.source_sha, CommitRole.HEAD),
-        (simulation.target_sha, CommitRole.BASE),
-    ):
-        try:
-            with transaction.atomic():
-                CommitLink.objects.get_or_create(
-                    intent=intent,
-                    sha=sha,
-                    role=role,
-                    defaults={"repo": intent.repository.name, "observed_at": when},
-                )
-        except IntegrityError:  # a concurrent validation recorded it first
-            continue
+    CommitLink.objects.bulk_create(
+        [
+            CommitLink(
+                intent=intent, sha=sha, role=role, repo=intent.repository.name, observed_at=when
+            )
+            for sha, role in (
+                (simulation.source_sha, CommitRole.HEAD),
+                (simulation.target_sha, CommitRole.BASE),
+            )
+        ],
+        ignore_conflicts=True,  # seen before: the unique constraint keeps the first sighting
+    )

@@ -41,13 +41,14 @@ from converge_core.risk import (
 from converge_core.risk import evaluate_risk as score_risk
 from converge_core.states import ACTIVE, Cause, Status
 from flags.selectors import flag_is_enabled, flag_mode
+from intents.archaeology import latest_coupling
 from intents.gitaccess import git_for
 from intents.hooks import hooks
 from intents.models import Intent, TenantRiskPolicy
 from intents.policyconfig import policy_config
 from intents.recorder import Recorder
 from intents.selectors import intent_get
-from intents.services import intent_set_refs, intent_transition
+from intents.services import intent_change_status, intent_set_refs, status_event_payload
 from intents.simulations import record_commit_links, reusable_simulation, simulation_evidence
 
 CONFLICT_DISPLAY_LIMIT = 5
@@ -73,6 +74,8 @@ class Run:
     config: PolicyConfig
     options: ValidationOptions
     warnings: list[dict[str, str]] = field(default_factory=list)
+    updates: dict[str, Any] = field(default_factory=dict)  # intent fields saved at the end
+    transition: dict[str, Any] | None = None  # the status change saved at the end
     simulation: Simulation | None = None
     risk: RiskEvaluation | None = None
     outcomes: dict[str, CheckOutcome] = field(default_factory=dict)
@@ -126,6 +129,8 @@ def intent_validate(
         )
         run = Run(intent=intent, recorder=recorder, config=config, options=options)
         decision = _pipeline(run)
+        if not options.dry_run:
+            _persist(run)
     if options.dry_run:
         decision["dry_run"] = True
     else:
@@ -160,8 +165,6 @@ def _simulate(run: Run) -> dict[str, Any] | None:
             run.simulation.to_payload(),
             simulation_evidence(run.simulation),
         )
-    if not options.dry_run:
-        record_commit_links(intent, run.simulation, timezone.now())
     if not run.simulation.mergeable:
         shown = ", ".join(run.simulation.conflicts[:CONFLICT_DISPLAY_LIMIT])
         return _block(run, f"Merge conflicts: {shown}")
@@ -186,6 +189,7 @@ def _evaluate_risk(run: Run) -> None:
             conflicts=simulation.conflicts,
             files_changed=simulation.files_changed,
         ),
+        latest_coupling(intent.repository),
         version=config.risk.scoring_version,
         declared_level=intent.declared_risk_level,
     )
@@ -209,11 +213,8 @@ def _evaluate_risk(run: Run) -> None:
         "persisted": persisted,
     }
     if persisted:
-        with transaction.atomic():
-            Intent.objects.filter(pk=intent.id).update(risk_level=new_level)
-            run.recorder.emit("risk.level_reclassified", payload)
-    else:
-        run.recorder.emit("risk.level_reclassified", payload)
+        run.updates["risk_level"] = new_level
+    run.recorder.emit("risk.level_reclassified", payload)
     if enforce:
         intent.risk_level = new_level
 
@@ -261,9 +262,8 @@ def _run_checks(run: Run) -> dict[str, Any] | None:
         for name, outcome in run.outcomes.items()
         if outcome.status in (check_status.NOT_CONFIGURED, check_status.SKIPPED)
     ]
-    if not run.options.dry_run and unverified != intent.unverified_checks:
-        Intent.objects.filter(pk=intent.id).update(unverified_checks=unverified)
-        intent.unverified_checks = unverified
+    if unverified != intent.unverified_checks:
+        run.updates["unverified_checks"] = unverified
     failed = [
         name
         for name, outcome in run.outcomes.items()
@@ -316,35 +316,29 @@ def _apply_policy(run: Run) -> dict[str, Any]:
     if reason:
         return _block(run, _explain(reason, evaluation, run.simulation), **known)
     if run.options.queue:
-        current = Intent.objects.values_list("status", flat=True).get(pk=intent.id)
-        intent_transition(
-            intent_id=intent.id,
-            to=Status.QUEUED,
-            cause=Cause.QUEUE_REVALIDATE_OK,
-            event_type="intent.status_changed",
-            payload={
-                "from": current,
+        run.transition = {
+            "to": Status.QUEUED,
+            "cause": Cause.QUEUE_REVALIDATE_OK,
+            "event_type": "intent.status_changed",
+            "payload": {
                 "to": str(Status.QUEUED),
                 "cause": "queue_revalidate_ok",
                 "trace_id": run.trace_id,
             },
-            evidence={"risk_score": risk.risk_score, "policy_verdict": "ALLOW"},
-            trace_id=run.trace_id,
-        )
-    elif not run.options.dry_run:
-        intent_transition(
-            intent_id=intent.id,
-            to=Status.VALIDATED,
-            cause=Cause.VALIDATE_OK,
-            event_type="intent.validated",
-            payload={"source": intent.source, "target": intent.target, "trace_id": run.trace_id},
-            evidence={
+            "evidence": {"risk_score": risk.risk_score, "policy_verdict": "ALLOW"},
+        }
+    else:
+        run.transition = {
+            "to": Status.VALIDATED,
+            "cause": Cause.VALIDATE_OK,
+            "event_type": "intent.validated",
+            "payload": {"source": intent.source, "target": intent.target, "trace_id": run.trace_id},
+            "evidence": {
                 "risk_score": risk.risk_score,
                 "policy_verdict": "ALLOW",
                 "trace_id": run.trace_id,
             },
-            trace_id=run.trace_id,
-        )
+        }
     return {
         "decision": "validated",
         "intent_id": intent.id,
@@ -395,6 +389,30 @@ def _block(run: Run, reason: str, **known: Any) -> dict[str, Any]:
     decision.update(known)
     decision["warnings"] = run.warnings
     return decision
+
+
+def _persist(run: Run) -> None:
+    """Save what the run learned in one transaction: field updates, commit links, the status
+    change, and the run's events in order (the status change's event last)."""
+    with transaction.atomic():
+        if run.updates:
+            Intent.objects.filter(pk=run.intent.id).update(**run.updates)
+        if run.simulation is not None:
+            record_commit_links(run.intent, run.simulation, timezone.now())
+        if run.transition is not None:
+            change = run.transition
+            previous = intent_change_status(
+                intent_id=run.intent.id, to=change["to"], cause=change["cause"]
+            )
+            payload = dict(change["payload"])
+            if change["event_type"] == "intent.status_changed":
+                payload = {"from": str(previous), **payload}
+            run.recorder.emit(
+                change["event_type"],
+                status_event_payload(payload, change["to"], None),
+                change["evidence"],
+            )
+        run.recorder.flush()
 
 
 def after_decision(intent: Intent, decision: dict[str, Any]) -> None:

@@ -70,42 +70,70 @@ def say(text: str) -> None:
     print(f"\n== {text}")
 
 
+def show_decision(intent_id: str, decision: dict) -> None:
+    if decision["decision"] == "validated":
+        risk = decision["risk"]
+        print(f"  {intent_id:<10} validated  risk {risk['risk_score']:>5} "
+              f"({decision['risk_level']}), {len(decision['simulation']['files_changed'])} "
+              f"file(s)")
+    else:
+        print(f"  {intent_id:<10} blocked    {decision['reason']}")
+
+
 def main() -> None:
     if DB.exists():
         DB.unlink()
     build_repository()
-    say(f"Demo repository with six branches at {REPO}")
+    say(f"A demo repository with six branches at {REPO}")
 
-    say("Creating intents: a clean change, two changes to the same line, a plan of three")
+    say("1. Intents: a clean change, two changes to the same line, a plan of three")
     converge("intent", "create", "--from-branch", "feature/docs", "--intent-id", "docs",
              "--problem", "Usage is undocumented", "--objective", "Add a usage page")
     converge("intent", "create", "--from-branch", "feature/timeout-a", "--intent-id",
              "timeout-a", "--priority", "2")
     converge("intent", "create", "--from-branch", "feature/timeout-b", "--intent-id",
              "timeout-b", "--priority", "2")
-    converge("intent", "create", "--from-branch", "plan/schema", "--intent-id", "schema",
-             "--plan-id", "orders")
+    converge("intent", "create", "--from-branch", "plan/frontend", "--intent-id", "frontend",
+             "--plan-id", "orders", "--dependencies", "backend", "--priority", "1")
     converge("intent", "create", "--from-branch", "plan/backend", "--intent-id", "backend",
              "--plan-id", "orders", "--dependencies", "schema")
-    converge("intent", "create", "--from-branch", "plan/frontend", "--intent-id", "frontend",
-             "--plan-id", "orders", "--dependencies", "backend")
+    converge("intent", "create", "--from-branch", "plan/schema", "--intent-id", "schema",
+             "--plan-id", "orders", "--priority", "4")
     for row in converge("intent", "list"):
-        deps = f" after {', '.join(row['dependencies'])}" if row["dependencies"] else ""
-        print(f"  {row['id']:<10} {row['status']:<6} priority {row['priority']}  "
-              f"{row['source']} -> {row['target']}{deps}")
-
-    say("A dependency cycle is refused at creation, naming the cycle")
+        deps = f"  (after {', '.join(row['dependencies'])})" if row["dependencies"] else ""
+        print(f"  {row['id']:<10} priority {row['priority']}  {row['source']} -> "
+              f"{row['target']}{deps}")
     done = subprocess.run([*CONVERGE, "intent", "update", "--intent-id", "schema",
                            "--dependencies", "frontend"], capture_output=True, text=True)
-    print(f"  exit {done.returncode}: {done.stderr.strip()}")
+    print(f"  a cycle is refused: {done.stderr.strip().removeprefix('error: ')}")
 
-    say("What Converge knows about 'frontend'")
-    status = converge("intent", "status", "--intent-id", "frontend")
-    print(f"  waiting for: {', '.join(status['unmet_dependencies'])}")
+    say("2. Validation: simulate the merge, score the risk, run checks, apply the gates")
+    for intent_id in ("docs", "timeout-a", "timeout-b", "schema", "backend", "frontend"):
+        show_decision(intent_id, converge("validate", "--intent-id", intent_id))
+    print("  (no check commands are configured yet: each decision carries that warning;")
+    print("   add a \"checks\" map to policy.json to run lint and tests in the merged tree)")
 
-    say("Every change is an event in a hash-chained log")
-    for event in converge("audit", "events", "--limit", "3"):
-        print(f"  {event['timestamp']}  {event['event_type']:<16} {event['intent_id']}")
+    say("3. The queue: the whole batch is chained in memory first, then merged in order")
+    outcome = converge("queue", "run", "--auto-confirm")
+    for row in outcome["results"]:
+        if row["decision"] == "merged":
+            print(f"  {row['intent_id']:<10} merged     {row['merged_commit'][:12]}")
+        else:
+            print(f"  {row['intent_id']:<10} {row['decision']:<10} {row.get('reason', '')}")
+    print("  the plan merged schema -> backend -> frontend although frontend has priority 1;")
+    print("  timeout-b stays VALIDATED with no retry charged: it waits for its author to")
+    print("  rebase on timeout-a, then `converge validate` and the next queue run merge it")
+
+    say("4. main now holds the merges; the checkout is clean")
+    log = subprocess.run(["git", "log", "--oneline", "--merges", "main"], cwd=REPO,
+                         capture_output=True, text=True).stdout
+    for line in log.splitlines():
+        print(f"  {line}")
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True,
+                            text=True).stdout
+    print(f"  git status: {'clean' if not status.strip() else status}")
+
+    say("5. Every decision is an event in a hash-chained log")
     verified = converge("audit", "verify-chain")
     print(f"  audit chain: {'intact' if verified['valid'] else 'BROKEN'} "
           f"({verified['event_count']} events)")
@@ -113,9 +141,11 @@ def main() -> None:
     cli = f".venv/bin/converge --db {DB} --repo {REPO}"
     print(f"""
 == Try next
-  {cli} intent status --intent-id backend
-  {cli} audit events --intent-id timeout-a
-  {cli} flags list
+  {cli} intent status --intent-id timeout-b
+  {cli} audit events --intent-id timeout-b
+  {cli} queue inspect
+  {cli} risk review --intent-id docs
+  {cli} doctor
   {cli} --help-all
 """)
 

@@ -44,6 +44,7 @@ from converge_core.git.refnames import (
     validate_object_id,
     validate_rev,
 )
+from converge_core.git.refstore import BranchRefReader
 from converge_core.git.results import ChainStep, Simulation
 from converge_core.git.runner import git_environment, require_git, run_git
 
@@ -97,7 +98,7 @@ class GitRepository:
             }
         )
         proc = run_git(
-            ["rev-parse", "--is-bare-repository", "--absolute-git-dir"],
+            ["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir"],
             cwd=self.path,
             env=self._env,
             ok=(0, 128),
@@ -108,9 +109,10 @@ class GitRepository:
             raise NotARepository(
                 f"{self.path} is not a usable git repository ({reason[0]})", path=self.path
             )
-        bare, git_dir = _text(proc.stdout).splitlines()
+        bare, git_dir, common_dir = _text(proc.stdout).splitlines()
         self.is_bare = bare == "true"
         self.git_dir = git_dir
+        self._refs = BranchRefReader(os.path.normpath(os.path.join(self.path, common_dir)))
 
     def __repr__(self) -> str:
         return f"GitRepository({self.git_dir!r}, bare={self.is_bare})"
@@ -138,7 +140,8 @@ class GitRepository:
     # -- refs ---------------------------------------------------------------------------------
 
     def resolve(self, *refs: str) -> list[str]:
-        """Resolve refs to commit ids in one ``git cat-file --batch-check`` process.
+        """Resolve refs to commit ids: branch heads from the ref store, the rest in one
+        ``git cat-file --batch-check`` process.
 
         Each ref is a full object id or a valid branch-style name. A name is looked up as
         ``refs/heads/<name>`` first (a merge target is always a branch, even if a tag of the
@@ -146,6 +149,14 @@ class GitRepository:
         """
         for ref in refs:
             validate_rev(ref)
+        heads = {
+            ref: self._refs.branch(ref) for ref in refs if not OBJECT_ID.fullmatch(ref)
+        }
+        rest = [ref for ref in refs if not heads.get(ref)]
+        looked_up = dict(zip(rest, self._resolve_with_git(rest), strict=True))
+        return [heads.get(ref) or looked_up[ref] for ref in refs]
+
+    def _resolve_with_git(self, refs: list[str]) -> list[str]:
         if not refs:
             return []
         # Names reach git on stdin, one per line, so none can be read as an option; the
@@ -173,6 +184,8 @@ class GitRepository:
     def head(self, branch: str) -> str | None:
         """The commit ``refs/heads/<branch>`` points at, or None when the branch is absent."""
         validate_branch_name(branch)
+        if known := self._refs.branch(branch):
+            return known
         code, out = self._git(
             "rev-parse",
             "--verify",
@@ -224,10 +237,11 @@ class GitRepository:
         return parse_merge_tree(out, code)
 
     def simulate(self, source: str, target: str) -> Simulation:
-        """Merge ``source`` into ``target`` in memory: exactly three git processes.
+        """Merge ``source`` into ``target`` in memory: two git processes for branches.
 
-        1. ``cat-file --batch-check`` resolves both refs once (unknown refs raise
-           :class:`UnknownRef`, never a conflict);
+        1. both refs are resolved once, branch heads straight from the ref store (other refs
+           through one ``cat-file --batch-check``); unknown refs raise :class:`UnknownRef`,
+           never a conflict;
         2. ``merge-tree --write-tree`` on the two resolved ids, target first, writes the
            merged tree (with conflict markers when it conflicts);
         3. ``diff target...source`` lists the source's own changes.

@@ -183,11 +183,40 @@ def _cycles(g: nx.DiGraph) -> tuple[tuple[str, ...], ...]:
     return tuple(found)
 
 
-def pagerank(g: nx.DiGraph) -> dict[str, float]:
-    """Weighted PageRank (damping 0.85, tolerance 1e-6, at most 100 iterations)."""
-    if len(g) == 0:
+def pagerank(
+    g: nx.DiGraph,
+    alpha: float = 0.85,
+    tol: float = 1e-6,
+    max_iter: int = 100,
+) -> dict[str, float]:
+    """Weighted PageRank with networkx semantics, in pure Python.
+
+    ``nx.pagerank`` converts the graph to a scipy sparse matrix first, which costs about
+    3 ms on the 5–30-node graphs of a change (a tenth of a validation); this is the power
+    iteration of networkx's reference implementation (out-weights normalised per node, dangling
+    mass and teleport spread uniformly, converged when the L1 change < N·tol). With
+    non-negative weights it converges in < 100 iterations; should it not, the 100th iterate
+    is returned, which is deterministic, instead of raising.
+    """
+    n = len(g)
+    if n == 0:
         return {}
-    return nx.pagerank(g, alpha=0.85, tol=1e-6, max_iter=100, weight="weight")
+    out_weight = {u: sum(d.get("weight", 1) for d in nbrs.values()) for u, nbrs in g.adj.items()}
+    dangling = [u for u, w in out_weight.items() if w == 0]
+    x = dict.fromkeys(g, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        base = (alpha * sum(last[u] for u in dangling) + 1.0 - alpha) / n
+        x = dict.fromkeys(g, base)
+        for u, nbrs in g.adj.items():
+            if out_weight[u] == 0:
+                continue
+            share = alpha * last[u] / out_weight[u]
+            for v, d in nbrs.items():
+                x[v] += share * d.get("weight", 1)
+        if sum(abs(x[u] - last[u]) for u in x) < n * tol:
+            break
+    return x
 
 
 def graph_metrics(rg: RiskGraph) -> dict[str, Any]:

@@ -160,7 +160,7 @@ def test_files_changed_excludes_changes_made_on_target_after_the_fork(tmp_path: 
     assert sim.files_changed == ("g.txt",)
 
 
-def test_simulation_uses_exactly_three_git_processes(
+def test_simulation_uses_exactly_two_git_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = record_git_calls(monkeypatch, tmp_path)
@@ -171,7 +171,32 @@ def test_simulation_uses_exactly_three_git_processes(
 
     git.simulate("feature", "main")
 
-    assert calls.commands() == ["cat-file", "merge-tree", "diff"]
+    # branch heads come from the ref store: only the git floor remains
+    assert calls.commands() == ["merge-tree", "diff"]
+
+
+def test_refs_git_must_resolve_still_go_through_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = record_git_calls(monkeypatch, tmp_path)
+    repo, base = _repo(tmp_path)
+    repo.git("tag", "v1", base)
+    git = GitRepository(repo.path)
+    main = repo.rev("main")
+    calls.clear()
+    assert git.resolve("v1", "main") == [base, main]
+    assert calls.commands() == ["cat-file"]
+
+
+def test_packed_refs_are_read_too(tmp_path: Path) -> None:
+    repo, base = _repo(tmp_path)
+    repo.commit("feature", {"g.txt": "feature\n"}, start=base)
+    repo.git("pack-refs", "--all")
+    assert not (repo.git_dir / "refs/heads/feature").exists()
+    git = GitRepository(repo.path)
+    assert git.resolve("feature") == [repo.rev("feature")]
+    repo.commit("feature", {"g.txt": "again\n"})  # a loose ref now shadows the packed one
+    assert git.resolve("feature") == [repo.rev("feature")]
 
 
 def test_bare_repository_simulation(tmp_path: Path) -> None:

@@ -150,5 +150,20 @@ def test_impossible_shapes_are_refused(tmp_path: Path) -> None:
             tmp_path / "b",
             packages=1,
             modules_per_package=3,
-            branches=BranchSpec(clean=2, conflicting_pairs=0, conflicts_with_main=0, wide=0),
+            branches=BranchSpec(clean=3, conflicting_pairs=0, conflicts_with_main=0, wide=0),
         )
+
+
+def test_more_clean_branches_than_modules_share_files_and_still_merge(tmp_path: Path) -> None:
+    from converge_core.git import GitRepository
+
+    built = build_synthetic_repo(
+        tmp_path / "r",
+        packages=2,
+        modules_per_package=6,
+        branches=BranchSpec(clean=6, conflicting_pairs=0, conflicts_with_main=0, wide=0),
+    )
+    files = [path for branch in built.clean for path in built.files[branch]]
+    assert len(files) > len(set(files))  # modules are shared between clean branches
+    steps = GitRepository(built.path).simulate_chain("main", list(built.clean))
+    assert all(step.mergeable for step in steps)

@@ -14,7 +14,7 @@ import pytest
 
 from converge_core.risk import CouplingRecord, RiskIntent, RiskSimulation, evaluate_risk
 from converge_core.risk import graph as graph_module
-from converge_core.risk.graph import RiskGraph, build_graph, graph_metrics
+from converge_core.risk.graph import RiskGraph, build_graph, graph_metrics, pagerank
 
 INTENT_A = RiskIntent("intent-a", "feature/a", "main", "medium", ("dep-1",), ("auth",))
 SIM_A = RiskSimulation(
@@ -83,6 +83,25 @@ def test_cross_directory_co_change_raises_complexity() -> None:
     # N 9→10, E 10→12, both new edges cross directories: 40·12/90 + 10·12/10 + 3·2 + 5·1.
     assert coupled.signals.complexity_delta == 28.3
     assert coupled.graph_metrics["nodes"] == 10
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_pagerank_matches_networkx(version: int) -> None:
+    coupling = (CouplingRecord("src/auth/login.py", "lib/session.py", 4),)
+    g = build_graph(INTENT_A, SIM_A, coupling, version).graph
+    g.add_edge("loop", "loop", weight=0.5)  # self-loops count like any out-edge
+    ours = pagerank(g)
+    reference = nx.pagerank(g, alpha=0.85, tol=1e-6, max_iter=100, weight="weight")
+    assert ours.keys() == reference.keys()
+    assert all(ours[n] == pytest.approx(reference[n], abs=1e-6) for n in ours)
+
+
+def test_pagerank_falls_back_to_the_last_iterate_without_raising() -> None:
+    g = build_graph(*CLEAN, (), 2).graph
+    capped = pagerank(g, max_iter=2)
+    assert capped == pagerank(g, max_iter=2)
+    assert sum(capped.values()) == pytest.approx(1.0)
+    assert pagerank(nx.DiGraph()) == {}
 
 
 def test_metrics_of_an_empty_graph() -> None:

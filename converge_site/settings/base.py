@@ -162,6 +162,7 @@ CONVERGE_QUEUE_HOLDS: list[str] = []
 CONVERGE_POLICY_GATES: list[str] = []
 CONVERGE_AFTER_DECISION: list[str] = []
 CONVERGE_INTENT_DETAILS: list[str] = []
+CONVERGE_DOCTOR_CHECKS: list[str] = []
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

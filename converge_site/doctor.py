@@ -1,0 +1,218 @@
+"""``converge doctor``: one line per check with a hint, and an overall verdict.
+
+Checks never raise: a broken piece is reported as ``fail`` (or ``warn`` when Converge still
+works without it). Higher apps add their own checks through ``CONVERGE_DOCTOR_CHECKS``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils.module_loading import import_string
+
+from converge_core.errors import ConvergeError
+from converge_core.git import MIN_GIT_VERSION, git_version
+
+
+@dataclass(frozen=True)
+class Check:
+    check: str
+    status: str  # pass | warn | fail
+    detail: str
+    hint: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        data = {"check": self.check, "status": self.status, "detail": self.detail}
+        if self.hint:
+            data["hint"] = self.hint
+        return data
+
+
+def check_environment() -> Check:
+    problems = []
+    if sys.version_info[:2] != (3, 11):
+        problems.append(f"Python {sys.version.split()[0]} (Converge targets 3.11)")
+    home = Path(settings.CONVERGE_HOME)
+    if not os.access(home if home.exists() else home.parent, os.W_OK):
+        return Check(
+            "environment",
+            "fail",
+            f"{home} is not writable",
+            "Point CONVERGE_HOME at a writable directory",
+        )
+    if getattr(settings, "SECRET_KEY_GENERATED", False):
+        problems.append("DJANGO_SECRET_KEY is not set (using a generated key)")
+    detail = f"home {home}; settings {os.environ.get('DJANGO_SETTINGS_MODULE')}"
+    if problems:
+        return Check(
+            "environment",
+            "warn",
+            f"{detail}; " + "; ".join(problems),
+            "Set DJANGO_SECRET_KEY in production",
+        )
+    return Check("environment", "pass", detail)
+
+
+def check_database() -> Check:
+    where = (
+        str(settings.SQLITE_PATH)
+        if settings.DB_BACKEND == "sqlite"
+        else f"postgres {connection.settings_dict['HOST']}/{connection.settings_dict['NAME']}"
+    )
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # any driver error means the same thing here
+        return Check(
+            "database",
+            "fail",
+            f"{where}: {exc}".strip(),
+            "Check CONVERGE_DB_BACKEND / CONVERGE_PG_DSN and that the server is up",
+        )
+    return Check("database", "pass", where)
+
+
+def check_migrations() -> Check:
+    from converge_site.dbready import pending_migrations
+
+    try:
+        pending = pending_migrations()
+    except ConvergeError as exc:
+        return Check("migrations", "fail", exc.message, "Fix the database connection first")
+    if pending:
+        names = ", ".join(f"{app}.{name}" for app, name in sorted(pending)[:5])
+        return Check(
+            "migrations", "fail", f"{len(pending)} pending: {names}", "Run `converge migrate`"
+        )
+    return Check("migrations", "pass", "all migrations applied")
+
+
+def check_git() -> Check:
+    try:
+        version = git_version()
+    except Exception as exc:
+        return Check("git", "fail", f"git not usable: {exc}", "Install git 2.38 or newer")
+    text = ".".join(map(str, version))
+    if version < MIN_GIT_VERSION:
+        return Check(
+            "git", "fail", f"git {text} lacks merge-tree --write-tree", "Install git 2.38 or newer"
+        )
+    return Check("git", "pass", f"git {text}")
+
+
+def check_repository() -> Check:
+    from intents.repositories import locate_repository
+
+    try:
+        root, bare, branch = locate_repository()
+    except ConvergeError as exc:
+        return Check(
+            "repository",
+            "warn",
+            exc.message,
+            "Run inside a repository, pass --repo or set CONVERGE_REPO_PATH",
+        )
+    kind = "bare repository" if bare else "work tree"
+    return Check("repository", "pass", f"{root} ({kind}, HEAD {branch})")
+
+
+def check_policy() -> Check:
+    from intents.policyconfig import policy_config
+
+    try:
+        config = policy_config()
+    except ConvergeError as exc:
+        return Check("policy", "fail", exc.message, "Fix policy.json or remove it")
+    source = config.source or "built-in defaults"
+    configured = ", ".join(sorted(config.checks)) or "none"
+    return Check("policy", "pass", f"{source}; check commands: {configured}")
+
+
+def check_flags() -> Check:
+    from flags.selectors import flag_list
+
+    try:
+        flags = flag_list()
+    except ConvergeError as exc:
+        return Check(
+            "feature_flags", "fail", exc.message, "Fix the CONVERGE_FF_* variables or flags.json"
+        )
+    enabled = sum(1 for flag in flags if flag.enabled)
+    return Check("feature_flags", "pass", f"{enabled}/{len(flags)} enabled")
+
+
+def check_chain() -> Check:
+    from intents.audit import chain_verify
+
+    try:
+        result = chain_verify(record=False)
+    except Exception as exc:
+        return Check("audit_chain", "fail", f"cannot verify: {exc}", "Fix the database first")
+    if result.get("enabled") is False:
+        return Check(
+            "audit_chain",
+            "warn",
+            "the audit_chain flag is off",
+            "Turn CONVERGE_FF_AUDIT_CHAIN back on",
+        )
+    if not result["valid"]:
+        return Check(
+            "audit_chain",
+            "fail",
+            result["reason"],
+            "Investigate, then `converge audit init-chain` to reseal",
+        )
+    reseals = len(result["reseals"])
+    detail = f"{result['event_count']} events intact"
+    return Check("audit_chain", "pass", detail + (f", {reseals} past reseal(s)" if reseals else ""))
+
+
+# (name, check, needs a working database)
+CORE_CHECKS: tuple[tuple[str, Callable[[], Check], bool], ...] = (
+    ("environment", check_environment, False),
+    ("database", check_database, False),
+    ("migrations", check_migrations, True),
+    ("git", check_git, False),
+    ("repository", check_repository, False),
+    ("policy", check_policy, False),
+    ("feature_flags", check_flags, False),
+    ("audit_chain", check_chain, True),
+)
+
+
+def run_doctor() -> dict[str, Any]:
+    """Every check (the core ones, then ``CONVERGE_DOCTOR_CHECKS``), with the verdict.
+
+    A check added through the setting is a callable returning a :class:`Check`; it runs only
+    when the database is usable.
+    """
+    extra = [
+        (path.rsplit(".", 1)[-1].removeprefix("check_"), import_string(path), True)
+        for path in getattr(settings, "CONVERGE_DOCTOR_CHECKS", [])
+    ]
+    results: list[Check] = []
+    database_ok = True
+    for name, check, needs_db in [*CORE_CHECKS, *extra]:
+        if needs_db and not database_ok:
+            results.append(
+                Check(name, "fail", "skipped: the database is not usable", "Fix the database first")
+            )
+            continue
+        try:
+            result = check()
+        except Exception as exc:  # a doctor must report, never crash
+            result = Check(name, "fail", str(exc))
+        results.append(result)
+        if name in ("database", "migrations") and result.status == "fail":
+            database_ok = False
+    statuses = {result.status for result in results}
+    overall = "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
+    return {"overall": overall, "checks": [result.as_dict() for result in results]}

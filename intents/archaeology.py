@@ -1,0 +1,91 @@
+"""Archaeology: history reports stored per repository, and the coupling validation reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+from converge_core.archaeology import (
+    Commit,
+    analyse,
+    coupling_pairs,
+    merge_coupling,
+    report_issues,
+)
+from converge_core.audit import format_timestamp
+from converge_core.risk import CouplingRecord
+from flags.selectors import flag_is_enabled
+from intents.gitaccess import git_for
+from intents.models import ArchaeologySnapshot, Event, Intent, Repository
+
+
+def _linked_file_sets(repository: Repository) -> list[list[str]]:
+    """Files changed together by merged intents (from their last simulation)."""
+    merged = Intent.objects.filter(
+        repository=repository, status="MERGED", commit_links__role="merge"
+    ).values_list("id", flat=True)
+    sets: dict[str, list[str]] = {}
+    events = (
+        Event.objects.filter(intent_id__in=list(merged), event_type="simulation.completed")
+        .order_by("seq")
+        .values_list("intent_id", "payload")
+    )
+    for intent_id, payload in events:
+        sets[intent_id] = payload.get("files_changed", [])
+    return list(sets.values())
+
+
+def archaeology_analyse(
+    repository: Repository, *, max_commits: int = 400, top: int = 20
+) -> dict[str, Any]:
+    """Run the history analysis (one ``git log``), enriched by merged intents' changes when
+    the ``archaeology_enhanced`` flag is on."""
+    git = git_for(repository)
+    ref = repository.default_branch if git.head(repository.default_branch) else "HEAD"
+    history = git.log_history(max_commits=max_commits, ref=ref)
+    report = analyse([Commit(c.author_name, c.author_email, c.files) for c in history], top=top)
+    if "error" not in report and flag_is_enabled("archaeology_enhanced"):
+        linked = coupling_pairs(_linked_file_sets(repository), source="linked-history")
+        report["coupling"] = merge_coupling(report["coupling"], linked)
+    report["repository"] = repository.name
+    report["timestamp"] = format_timestamp(timezone.now())
+    return report
+
+
+def archaeology_snapshot(
+    repository: Repository, *, max_commits: int = 400, top: int = 20, path: str | None = None
+) -> dict[str, Any]:
+    """Analyse, store the snapshot, and optionally write it to ``path``."""
+    report = archaeology_analyse(repository, max_commits=max_commits, top=top)
+    issues = report_issues(report)
+    snapshot = ArchaeologySnapshot.objects.create(
+        repository=repository,
+        created_at=timezone.now(),
+        commits_analyzed=report.get("commits_analyzed", 0),
+        is_valid=not issues,
+        issues=issues,
+        report=report,
+    )
+    if path:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(report, indent=2) + "\n")
+    return {"snapshot_id": snapshot.pk, "valid": not issues, "issues": issues, **report}
+
+
+def latest_coupling(repository: Repository) -> tuple[CouplingRecord, ...]:
+    """Coupling of the latest valid snapshot (none: no coupling input)."""
+    report = (
+        ArchaeologySnapshot.objects.filter(repository=repository, is_valid=True)
+        .values_list("report", flat=True)
+        .first()
+    )
+    if not report:
+        return ()
+    return tuple(
+        CouplingRecord(pair["file_a"], pair["file_b"], int(pair["co_changes"]))
+        for pair in report.get("coupling", [])
+    )
