@@ -15,12 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from converge_core import checks as check_status
 from converge_core.checks import CheckOutcome, run_check
 from converge_core.context import trace_scope
-from converge_core.errors import Conflict
+from converge_core.errors import Conflict, ConvergeError
 from converge_core.git import Simulation
 from converge_core.hooks import Decision
 from converge_core.policy import (
@@ -168,7 +169,42 @@ def _simulate(run: Run) -> dict[str, Any] | None:
     if not run.simulation.mergeable:
         shown = ", ".join(run.simulation.conflicts[:CONFLICT_DISPLAY_LIMIT])
         return _block(run, f"Merge conflicts: {shown}")
+    if not options.queue:
+        _warn_speculative(run)
     return None
+
+
+def _warn_speculative(run: Run) -> None:
+    """Warn when the intent would conflict with intents already QUEUED ahead of it."""
+    intent = run.intent
+    ahead = list(
+        Intent.objects.filter(
+            repository=intent.repository, target=intent.target, status=Status.QUEUED
+        )
+        .exclude(pk=intent.id)
+        .filter(
+            Q(priority__lt=intent.priority)
+            | Q(priority=intent.priority, created_at__lt=intent.created_at)
+        )
+        .order_by("priority", "created_at", "id")
+        .values_list("id", "source")
+    )
+    if not ahead:
+        return
+    try:
+        steps = git_for(intent.repository).simulate_chain(
+            intent.target, [source for _, source in ahead] + [intent.source]
+        )
+    except ConvergeError:
+        return  # a queued intent's branch is gone: its own revalidation reports that
+    last = steps[-1]
+    if not last.mergeable and not last.conflicts_with_target:
+        names = [ahead[index][0] for index in last.conflicts_with]
+        run.warn(
+            "speculative_conflict",
+            f"Conflicts with {', '.join(names)} queued ahead of it "
+            f"({', '.join(last.conflicts[:CONFLICT_DISPLAY_LIMIT])}): it will wait for them",
+        )
 
 
 def _evaluate_risk(run: Run) -> None:

@@ -202,3 +202,20 @@ def test_a_target_moved_during_the_merge_is_revalidated_not_overwritten(
     assert set(repo.files("main")) >= {"docs/a.md", "docs/other.md"}
     revalidations = Event.objects.filter(intent_id="a", event_type="simulation.completed")
     assert revalidations.count() == 3  # validate, queue run, after the move
+
+
+def test_validate_warns_about_a_conflict_with_an_intent_queued_ahead(repo, repository):
+    from intents.validation import intent_validate
+
+    validated_intent(repository, repo, "first", {"src/config.py": "TIMEOUT = 60\n"}, priority=1)
+    _run(repository)  # first is QUEUED now
+    repo.commit("feature/second", {"src/config.py": "TIMEOUT = 10\n"}, start="main")
+    create_intent(repository, "second", source="feature/second", priority=2)
+
+    decision = intent_validate(intent_id="second")
+
+    assert decision["decision"] == "validated"
+    assert {
+        "code": "speculative_conflict",
+        "message": "Conflicts with first queued ahead of it (src/config.py): it will wait for them",
+    } in decision["warnings"]
