@@ -305,8 +305,9 @@ class ArchaeologySnapshot(models.Model):
         ordering = ["-created_at"]
         indexes = [
             # "the latest valid snapshot of a repository"
-            models.Index(fields=["repository", "is_valid", "-created_at"],
-                         name="archaeology_latest_valid"),
+            models.Index(
+                fields=["repository", "is_valid", "-created_at"], name="archaeology_latest_valid"
+            ),
         ]
 
     def __str__(self) -> str:

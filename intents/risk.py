@@ -21,17 +21,15 @@ from converge_core.policy import (
     resolve_risk_limits,
     validate_tenant_risk_policy,
 )
-from converge_core.risk import RiskIntent, RiskSimulation, build_diagnostics
-from converge_core.risk import evaluate_risk as score_risk
-from intents.archaeology import latest_coupling
+from converge_core.risk import RiskSimulation, build_diagnostics
 from intents.eventlog import event_append, event_serialize
 from intents.hooks import hooks
 from intents.models import Event, TenantRiskPolicy
 from intents.policyconfig import policy_config
+from intents.riskinputs import score_intent, tenant_risk_policy
 from intents.selectors import intent_get
 from intents.serialization import intent_serialize
 from intents.simulations import latest_simulation_payload
-from intents.validation import tenant_risk_policy
 
 REPORT_WINDOW = 10_000
 
@@ -50,20 +48,10 @@ def risk_evaluate(*, intent_id: str, tenant_id: str | None = None) -> dict[str, 
     """Score an intent from its latest simulation (a clean, empty one when none exists)."""
     intent = intent_get(intent_id, tenant_id=tenant_id)
     simulation = latest_simulation_payload(intent.id) or {"mergeable": True}
-    evaluation = score_risk(
-        RiskIntent(
-            id=intent.id,
-            source=intent.source,
-            target=intent.target,
-            risk_level=intent.risk_level,
-            dependencies=tuple(intent.dependencies),
-            scope_hint=tuple(intent.technical.get("scope_hint") or ()),
-            tenant_id=intent.tenant_id,
-        ),
+    evaluation = score_intent(
+        intent,
         RiskSimulation.from_payload(simulation),
-        latest_coupling(intent.repository),
         version=policy_config().risk.scoring_version,
-        declared_level=intent.declared_risk_level,
     )
     event = event_append(
         event_type="risk.evaluated",

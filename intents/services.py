@@ -129,23 +129,29 @@ def intent_update(
             raise Conflict(f"Intent {intent_id} is {intent.status}; only active intents change")
         if "dependencies" in requested:
             check_no_cycle(intent_id, requested["dependencies"])
-        changes = {
-            field: {"from": getattr(intent, field), "to": value}
-            for field, value in requested.items()
-            if getattr(intent, field) != value
-        }
-        if changes:
-            for field, change in changes.items():
-                setattr(intent, field, change["to"])
-            intent.save(update_fields=[*changes, "updated_at"])
-            event_append(
-                event_type="intent.updated",
-                intent_id=intent.id,
-                tenant_id=intent.tenant_id,
-                agent_id=actor,
-                payload={"changes": changes, "actor": actor},
-            )
+        _apply_changes(intent, requested, actor)
     return intent
+
+
+def _apply_changes(intent: Intent, requested: Mapping[str, Any], actor: str) -> None:
+    """Save the fields that really change and record them as ``intent.updated``."""
+    changes = {
+        field: {"from": getattr(intent, field), "to": value}
+        for field, value in requested.items()
+        if getattr(intent, field) != value
+    }
+    if not changes:
+        return
+    for field, change in changes.items():
+        setattr(intent, field, change["to"])
+    intent.save(update_fields=[*changes, "updated_at"])
+    event_append(
+        event_type="intent.updated",
+        intent_id=intent.id,
+        tenant_id=intent.tenant_id,
+        agent_id=actor,
+        payload={"changes": changes, "actor": actor},
+    )
 
 
 def intent_set_refs(
@@ -159,22 +165,7 @@ def intent_set_refs(
     }
     with transaction.atomic():
         intent = _lock(intent_id)
-        changes = {
-            field: {"from": getattr(intent, field), "to": value}
-            for field, value in requested.items()
-            if getattr(intent, field) != value
-        }
-        if changes:
-            for field, change in changes.items():
-                setattr(intent, field, change["to"])
-            intent.save(update_fields=[*changes, "updated_at"])
-            event_append(
-                event_type="intent.updated",
-                intent_id=intent.id,
-                tenant_id=intent.tenant_id,
-                agent_id=actor,
-                payload={"changes": changes, "actor": actor},
-            )
+        _apply_changes(intent, requested, actor)
     return intent
 
 

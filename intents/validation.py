@@ -34,20 +34,18 @@ from converge_core.policy import (
 from converge_core.policy import required_checks as profile_checks
 from converge_core.risk import (
     RiskEvaluation,
-    RiskIntent,
     RiskSimulation,
     classify,
     effective_level,
 )
-from converge_core.risk import evaluate_risk as score_risk
 from converge_core.states import ACTIVE, Cause, Status
 from flags.selectors import flag_is_enabled, flag_mode
-from intents.archaeology import latest_coupling
 from intents.gitaccess import git_for
 from intents.hooks import hooks
-from intents.models import Intent, TenantRiskPolicy
+from intents.models import Intent
 from intents.policyconfig import policy_config
 from intents.recorder import Recorder
+from intents.riskinputs import score_intent, tenant_risk_policy
 from intents.selectors import intent_get
 from intents.services import intent_change_status, intent_set_refs, status_event_payload
 from intents.simulations import record_commit_links, reusable_simulation, simulation_evidence
@@ -87,14 +85,6 @@ class Run:
 
     def warn(self, code: str, message: str) -> None:
         self.warnings.append({"code": code, "message": message})
-
-
-def tenant_risk_policy(tenant_id: str | None) -> dict[str, Any] | None:
-    if tenant_id is None:
-        return None
-    return (
-        TenantRiskPolicy.objects.filter(tenant_id=tenant_id).values_list("data", flat=True).first()
-    )
 
 
 def intent_validate(
@@ -210,24 +200,14 @@ def _warn_speculative(run: Run) -> None:
 def _evaluate_risk(run: Run) -> None:
     intent, config, simulation = run.intent, run.config, run.simulation
     assert simulation is not None
-    run.risk = score_risk(
-        RiskIntent(
-            id=intent.id,
-            source=intent.source,
-            target=intent.target,
-            risk_level=intent.risk_level,
-            dependencies=tuple(intent.dependencies),
-            scope_hint=tuple(intent.technical.get("scope_hint") or ()),
-            tenant_id=intent.tenant_id,
-        ),
+    run.risk = score_intent(
+        intent,
         RiskSimulation(
             mergeable=simulation.mergeable,
             conflicts=simulation.conflicts,
             files_changed=simulation.files_changed,
         ),
-        latest_coupling(intent.repository),
         version=config.risk.scoring_version,
-        declared_level=intent.declared_risk_level,
     )
     run.recorder.emit(
         "risk.evaluated", run.risk.to_payload(), {**run.risk.evidence(), "trace_id": run.trace_id}
