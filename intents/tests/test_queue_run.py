@@ -219,3 +219,29 @@ def test_validate_warns_about_a_conflict_with_an_intent_queued_ahead(repo, repos
         "code": "speculative_conflict",
         "message": "Conflicts with first queued ahead of it (src/config.py): it will wait for them",
     } in decision["warnings"]
+
+
+def test_a_target_that_keeps_moving_fails_the_merge_after_three_attempts(
+    repo, repository, monkeypatch
+):
+    from converge_core.git import GitRepository
+
+    validated_intent(repository, repo, "a", {"docs/a.md": "a\n"})
+    original = GitRepository.merge
+    pushes = []
+
+    def merge_racing_a_busy_target(self, *args, **kwargs):
+        pushes.append(repo.commit("main", {f"docs/busy-{len(pushes)}.md": "x\n"}))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(GitRepository, "merge", merge_racing_a_busy_target)
+    outcome = _run(repository, auto_confirm=True)
+
+    row = outcome["results"][0]
+    assert row["decision"] == "merge_failed" and "moved" in row["reason"]
+    assert len(pushes) == 3
+    intent = Intent.objects.get(pk="a")
+    assert (intent.status, intent.retries) == ("READY", 1)
+    failed = Event.objects.get(intent_id="a", event_type="intent.merge_failed").payload
+    assert failed["retries"] == 1 and failed["status"] == "READY"
+    assert repo.rev("main") == pushes[-1]  # nothing of ours overwrote the other pushes
