@@ -17,8 +17,9 @@ def current_trace_id() -> str | None:
 
 @contextmanager
 def trace_scope(trace_id: str | None = None) -> Iterator[str]:
-    """Run a block under one trace id (a fresh one unless given); nested scopes keep theirs."""
-    value = trace_id or new_trace_id()
+    """Run a block under one trace id: the given one, else the enclosing scope's (an HTTP
+    request's ``X-Trace-Id``), else a fresh one."""
+    value = trace_id or current_trace_id() or new_trace_id()
     token = _current_trace.set(value)
     try:
         yield value
