@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) scripts/demo.py
+	$(PY) scripts/run-services
 
 lint: install
 	$(VENV)/bin/ruff check .

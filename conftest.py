@@ -93,3 +93,71 @@ def database_env(tmp_path: Path) -> dict[str, str]:
     else:
         env["CONVERGE_DB_PATH"] = str(tmp_path / "state.db")
     return env
+
+
+# --- HTTP API: keys and clients per role ---------------------------------------------------
+TENANT = "tenant-a"
+OTHER_TENANT = "tenant-b"
+
+
+def api_client(key: str | None = None) -> Any:
+    """A DRF test client sending ``key`` as ``X-API-Key`` (none: anonymous)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if key is not None:
+        client.credentials(HTTP_X_API_KEY=key)
+    return client
+
+
+@pytest.fixture
+def api_key(db: None) -> Any:
+    """Factory: store an API key and return the raw key."""
+    from security.services import api_key_create
+
+    def make(
+        role: str = "viewer",
+        *,
+        tenant: str | None = TENANT,
+        scopes: list[str] | None = None,
+        actor: str | None = None,
+    ) -> str:
+        _, raw = api_key_create(
+            role=role, actor=actor or f"{role}-bot", tenant=tenant, scopes=scopes
+        )
+        return raw
+
+    return make
+
+
+@pytest.fixture
+def api_anonymous(db: None) -> Any:
+    return api_client()
+
+
+@pytest.fixture
+def api_viewer(api_key: Any) -> Any:
+    return api_client(api_key("viewer"))
+
+
+@pytest.fixture
+def api_operator(api_key: Any) -> Any:
+    return api_client(api_key("operator"))
+
+
+@pytest.fixture
+def api_admin(api_key: Any) -> Any:
+    """An admin key bound to no tenant."""
+    return api_client(api_key("admin", tenant=None))
+
+
+@pytest.fixture
+def api_other_tenant(api_key: Any) -> Any:
+    """An operator key of another tenant."""
+    return api_client(api_key("operator", tenant=OTHER_TENANT, actor="other-bot"))
+
+
+@pytest.fixture
+def api_wrong_scope(api_key: Any) -> Any:
+    """An admin key of the tenant whose scope list holds only ``queue.read``."""
+    return api_client(api_key("admin", scopes=["queue.read"], actor="scoped-bot"))

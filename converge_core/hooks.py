@@ -9,6 +9,7 @@ that this module needs no Django.
 - ``CONVERGE_POLICY_GATES``: extra policy gates (see :mod:`converge_core.policy`).
 - ``CONVERGE_AFTER_DECISION``: told about each decision once its transaction committed.
 - ``CONVERGE_INTENT_DETAILS``: extra read-only details for ``intent status`` and reviews views.
+- ``CONVERGE_RISK_REVIEW_DETAILS``: extra read-only sections of ``risk review`` (compliance).
 """
 
 from __future__ import annotations
@@ -76,3 +77,7 @@ class AfterDecision(Protocol):
 
 class IntentDetails(Protocol):
     def __call__(self, intent_id: str) -> Mapping[str, Any]: ...
+
+
+class RiskReviewDetails(Protocol):
+    def __call__(self, *, intent_id: str, tenant_id: str | None) -> Mapping[str, Any]: ...

@@ -16,9 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.utils.module_loading import import_string
+from kombu.utils.url import maybe_sanitize_url
 
 from converge_core.errors import ConvergeError
 from converge_core.git import MIN_GIT_VERSION, git_version
+
+BROKER_TIMEOUT_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -136,19 +139,6 @@ def check_policy() -> Check:
     return Check("policy", "pass", f"{source}; check commands: {configured}")
 
 
-def check_flags() -> Check:
-    from flags.selectors import flag_list
-
-    try:
-        flags = flag_list()
-    except ConvergeError as exc:
-        return Check(
-            "feature_flags", "fail", exc.message, "Fix the CONVERGE_FF_* variables or flags.json"
-        )
-    enabled = sum(1 for flag in flags if flag.enabled)
-    return Check("feature_flags", "pass", f"{enabled}/{len(flags)} enabled")
-
-
 def check_chain() -> Check:
     from intents.audit import chain_verify
 
@@ -175,6 +165,80 @@ def check_chain() -> Check:
     return Check("audit_chain", "pass", detail + (f", {reseals} past reseal(s)" if reseals else ""))
 
 
+def _creatable(folder: Path) -> bool:
+    """The folder exists and is writable, or its nearest existing parent is a writable folder."""
+    existing = next(path for path in (folder, *folder.parents) if path.exists())
+    return existing.is_dir() and os.access(existing, os.W_OK)
+
+
+def check_broker() -> Check:
+    """The Celery broker answers within a few seconds (the embedded one: its folders are
+    writable). Registered through ``CONVERGE_DOCTOR_CHECKS``."""
+    from converge_site.broker import FOLDER_OPTIONS, embedded_broker_in_use
+    from converge_site.celery import app
+
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    if embedded_broker_in_use():
+        folders = sorted({Path(options[key]) for key in FOLDER_OPTIONS})
+        unusable = [str(folder) for folder in folders if not _creatable(folder)]
+        if unusable:
+            return Check(
+                "broker",
+                "fail",
+                f"embedded broker folder(s) not writable: {', '.join(unusable)}",
+                "Make CONVERGE_HOME writable, or set CONVERGE_BROKER_URL to a Redis URL",
+            )
+        return Check("broker", "pass", f"embedded broker in {settings.CONVERGE_BROKER_DIR}")
+    timeout = BROKER_TIMEOUT_SECONDS
+    with app.connection_for_write(
+        settings.CELERY_BROKER_URL,
+        connect_timeout=timeout,
+        transport_options={
+            **options,
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+        },
+    ) as connection:
+        where = connection.as_uri()  # the password masked
+        try:
+            connection.ensure_connection(max_retries=0, timeout=timeout)
+        except Exception as exc:  # any transport error means the same thing here
+            return Check(
+                "broker",
+                "fail",
+                f"{where} unreachable: {exc}",
+                "Start the broker (Redis) or fix CONVERGE_BROKER_URL",
+            )
+    return Check("broker", "pass", f"{where} reachable")
+
+
+def check_cache() -> Check:
+    """The shared cache (rate limits, the LLM advisor's budget) stores and returns a value.
+    Registered through ``CONVERGE_DOCTOR_CHECKS``."""
+    from django.core.cache import cache
+
+    location = (
+        maybe_sanitize_url(settings.CONVERGE_CACHE_URL)
+        if settings.CONVERGE_CACHE_URL
+        else f"database table {settings.CONVERGE_CACHE_TABLE}"
+    )
+    key = f"converge:doctor:{os.getpid()}"
+    try:
+        cache.set(key, "ok", timeout=30)
+        value = cache.get(key)
+        cache.delete(key)
+    except Exception as exc:  # any backend error means the same thing here
+        return Check(
+            "cache",
+            "fail",
+            f"{location}: {exc}",
+            "Start Redis or fix CONVERGE_CACHE_URL (the database cache needs `converge migrate`)",
+        )
+    if value != "ok":
+        return Check("cache", "fail", f"{location}: a stored value did not come back")
+    return Check("cache", "pass", location)
+
+
 # (name, check, needs a working database)
 CORE_CHECKS: tuple[tuple[str, Callable[[], Check], bool], ...] = (
     ("environment", check_environment, False),
@@ -183,7 +247,6 @@ CORE_CHECKS: tuple[tuple[str, Callable[[], Check], bool], ...] = (
     ("git", check_git, False),
     ("repository", check_repository, False),
     ("policy", check_policy, False),
-    ("feature_flags", check_flags, False),
     ("audit_chain", check_chain, True),
 )
 

@@ -32,6 +32,16 @@ def strict_int(value: str, name: str, *, minimum: int | None = None) -> int:
     return number
 
 
+def strict_float(value: str, name: str, *, minimum: float = 0.0) -> float:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+    if not number >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(f"{name}={value!r} must be >= {minimum:g}")
+    return number
+
+
 def strict_choice(value: str, name: str, choices: tuple[str, ...]) -> str:
     word = value.strip().lower()
     if word not in choices:

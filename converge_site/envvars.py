@@ -68,9 +68,184 @@ REGISTRY: tuple[EnvVar, ...] = (
            "queue.max_retries of policy.json, else 3)"),
     EnvVar("CONVERGE_QUEUE_LOCK_TTL", "300", "Seconds a queue lock lives unless its holder "
            "renews it"),
+    EnvVar(
+        "CONVERGE_BROKER_URL",
+        "",
+        "Celery broker, Redis in production (redis://127.0.0.1:6379/0); unset: the embedded "
+        "broker under $CONVERGE_HOME/broker (one machine, no service)",
+    ),
+    EnvVar(
+        "CONVERGE_BROKER_KEY_PREFIX",
+        "",
+        "Prefix of every broker key in Redis (deployments or test runs sharing one Redis)",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_POLL_INTERVAL",
+        "5",
+        "Seconds between two worker cycles: first validation of READY intents, queue runs",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_BATCH_SIZE",
+        "20",
+        "Intents one queue run revalidates, merges or rejects; READY intents validated per cycle",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_MAX_RETRIES",
+        "",
+        "Failures before the worker rejects an intent (default: CONVERGE_MAX_RETRIES, then "
+        "queue.max_retries of policy.json, else 3)",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_TARGET",
+        "main",
+        "Target branches the worker processes: one branch, a comma list or *",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_AUTO_CONFIRM",
+        "0",
+        "1: the worker merges what it revalidates; 0: it revalidates and queues only",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_SKIP_CHECKS",
+        "0",
+        "1: the worker skips the configured checks (validation then counts them unverified)",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_FRESH_SIMULATION",
+        "0",
+        "1: the worker always re-simulates; 0: it reuses one while both SHAs are unchanged",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_HEARTBEAT_CYCLES",
+        "10",
+        "A worker.heartbeat event every N poll intervals (0 disables)",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES",
+        "0",
+        "Audit prune every N poll intervals (0, the default: never; see `converge audit prune`)",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_PRUNE_RETENTION_DAYS",
+        "90",
+        "Age in days of the events the worker's audit prune removes",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_CONCURRENCY",
+        "2",
+        "Tasks one worker runs at once (converge worker --concurrency)",
+    ),
+    EnvVar(
+        "CONVERGE_WORKER_QUEUES",
+        "merge,security,default",
+        "Queues a worker consumes, comma-separated (converge worker --queues)",
+    ),
     EnvVar("CONVERGE_ACTOR", "system", "Actor recorded for CLI actions (--actor sets it)"),
     EnvVar("CONVERGE_LOG_LEVEL", "INFO", "Log level of the JSON logs on stderr"),
     EnvVar("CONVERGE_TRACE_ID", "", "Pins every generated trace id (tests, replays)"),
+    EnvVar(
+        "CONVERGE_AUTH_REQUIRED",
+        "1",
+        "API-key authentication of the HTTP API (0 = every caller is an anonymous admin)",
+    ),
+    EnvVar(
+        "CONVERGE_API_KEYS",
+        "",
+        "API keys seeded into the database at start-up, comma-separated "
+        "key:role:actor[:tenant[:scopes]] with scopes joined by + (insert-only by hash)",
+        example="",
+        secret=True,
+    ),
+    EnvVar("CONVERGE_RATE_LIMIT_ENABLED", "1", "Per-tenant rate limiting of the HTTP API"),
+    EnvVar("CONVERGE_RATE_LIMIT_RPM", "120", "Requests per minute per tenant, key or client IP"),
+    EnvVar(
+        "CONVERGE_CORS_ORIGINS",
+        "",
+        "Origins allowed to call the API from a browser, comma-separated (default: none)",
+    ),
+    EnvVar(
+        "CONVERGE_CACHE_URL",
+        "",
+        "Redis URL of the shared cache (rate limits); default: the database cache",
+        example="",
+    ),
+    EnvVar(
+        "DJANGO_SECURE_HSTS_SECONDS",
+        "0",
+        "Strict-Transport-Security max-age sent on HTTPS responses (0 = off)",
+    ),
+    EnvVar(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "",
+        "OpenTelemetry collector (OTLP/HTTP); tracing is off when unset",
+    ),
+    EnvVar(
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "",
+        "OTLP/HTTP endpoint for traces only (also turns tracing on)",
+    ),
+    EnvVar(
+        "OTEL_SERVICE_NAME",
+        "",
+        "service.name of the spans (default converge-api)",
+    ),
+    EnvVar(
+        "PROMETHEUS_MULTIPROC_DIR",
+        "",
+        "Metrics directory shared by the server's worker processes "
+        "(converge serve sets $CONVERGE_HOME/prometheus)",
+    ),
+    EnvVar(
+        "CONVERGE_REVIEW_POOL",
+        "",
+        "Reviewers the review sweep auto-assigns to, comma-separated (unset: no auto-assignment)",
+    ),
+    EnvVar(
+        "CONVERGE_REVIEW_ASSIGN_AFTER_HOURS",
+        "4",
+        "Hours a review may stay pending before the sweep assigns it",
+    ),
+    EnvVar(
+        "CONVERGE_REVIEW_ESCALATE_AFTER_HOURS",
+        "8",
+        "Hours a review may stay assigned before the sweep escalates it",
+    ),
+    EnvVar(
+        "CONVERGE_REVIEW_BACKLOG_LIMIT",
+        "10",
+        "Pending + assigned reviews above which the sweep throttles intake",
+    ),
+    EnvVar(
+        "CONVERGE_WEBHOOK_URL",
+        "",
+        "Default outbound notification URL (when notifications.json names none)",
+    ),
+    EnvVar(
+        "CONVERGE_WEBHOOK_SECRET",
+        "",
+        "HMAC secret signing outbound notifications (X-Converge-Signature)",
+        example="",
+        secret=True,
+    ),
+    EnvVar("CONVERGE_WEBHOOK_ATTEMPTS", "2", "Delivery attempts per outbound notification"),
+    EnvVar("CONVERGE_WEBHOOK_TIMEOUT", "10", "Seconds an outbound notification may take"),
+    EnvVar(
+        "CONVERGE_LLM_PROVIDER",
+        "null",
+        "LLM review advisor provider: null, anthropic or openai (needs CONVERGE_LLM_API_KEY)",
+    ),
+    EnvVar("CONVERGE_LLM_API_KEY", "", "API key of the LLM provider", example="", secret=True),
+    EnvVar(
+        "CONVERGE_LLM_MODEL",
+        "",
+        "LLM model (default claude-sonnet-4-20250514 or gpt-4o by provider)",
+    ),
+    EnvVar("CONVERGE_LLM_RATE_LIMIT", "30", "LLM advisor calls allowed per hour"),
+    EnvVar(
+        "CONVERGE_FLAG_CACHE_SECONDS",
+        "5",
+        "Seconds a process keeps runtime flag overrides before re-reading them",
+    ),
 )
 
 BY_NAME: dict[str, EnvVar] = {var.name: var for var in REGISTRY}

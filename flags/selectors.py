@@ -1,22 +1,31 @@
-"""Reading feature flags: environment > flags file > defaults.
+"""Reading feature flags: runtime override > environment > flags file > defaults.
 
 The flags file is the first of ``$CONVERGE_HOME/flags.json`` and ``./flags.json``; it is
 re-read when its modification time changes, so an edit takes effect without a restart.
+
+Runtime overrides live in the database so that every process sees a toggle. A process keeps
+them for ``CONVERGE_FLAG_CACHE_SECONDS`` (5 s) and drops its copy when it changes a flag
+itself; inside a transaction they are always read from the database, so a transaction sees
+its own writes (and tests never see another test's rolled-back toggle).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from converge_core.errors import InvalidInput
-from converge_core.flags import FLAGS, FlagState, resolve_flag
+from converge_core.flags import FLAGS, FlagOverride, FlagState, resolve_flag
+from flags.models import FlagOverride as FlagOverrideRow
 
 _file_cache: dict[Path, tuple[float, dict[str, Any]]] = {}
+_override_cache: dict[str, tuple[float, dict[str, FlagOverride]]] = {}
 
 
 class UnknownFlag(InvalidInput):
@@ -48,13 +57,42 @@ def _file_doc(path: Path | None) -> dict[str, Any]:
     return doc
 
 
+def _load_overrides() -> dict[str, FlagOverride]:
+    return {
+        name: FlagOverride(enabled=enabled, mode=mode)
+        for name, enabled, mode in FlagOverrideRow.objects.values_list("name", "enabled", "mode")
+    }
+
+
+def flag_overrides() -> dict[str, FlagOverride]:
+    """The runtime overrides by flag name (cached briefly outside transactions)."""
+    if connection.in_atomic_block:
+        return _load_overrides()
+    now = time.monotonic()
+    cached = _override_cache.get(connection.alias)
+    if cached is not None and now - cached[0] < settings.CONVERGE_FLAG_CACHE_SECONDS:
+        return cached[1]
+    overrides = _load_overrides()
+    _override_cache[connection.alias] = (now, overrides)
+    return overrides
+
+
+def flag_overrides_invalidate() -> None:
+    """Forget this process's copy of the overrides (after this process changed one)."""
+    _override_cache.clear()
+
+
 def flag_state(name: str) -> FlagState:
     spec = FLAGS.get(name)
     if spec is None:
         raise UnknownFlag(f"Unknown flag: {name}", flag=name)
     path = flags_file()
     return resolve_flag(
-        spec, environ=os.environ, file_doc=_file_doc(path), file_origin=str(path or "flags.json")
+        spec,
+        environ=os.environ,
+        file_doc=_file_doc(path),
+        file_origin=str(path or "flags.json"),
+        override=flag_overrides().get(name),
     )
 
 
@@ -70,3 +108,18 @@ def flag_mode(name: str) -> str:
 
 def flag_list() -> list[FlagState]:
     return [flag_state(name) for name in sorted(FLAGS)]
+
+
+def flag_summary() -> dict[str, Any]:
+    """The doctor's ``feature_flags`` line: ``<enabled>/<total> enabled`` and the overrides."""
+    try:
+        states = flag_list()
+    except InvalidInput as exc:
+        return {"check": "feature_flags", "status": "warn", "detail": exc.message}
+    enabled = sum(1 for state in states if state.enabled)
+    return {
+        "check": "feature_flags",
+        "status": "pass",
+        "detail": f"{enabled}/{len(states)} enabled",
+        "runtime_overrides": sorted(s.name for s in states if s.source == "api"),
+    }

@@ -108,7 +108,8 @@ def risk_gate_report(*, tenant_id: str | None = None) -> dict[str, Any]:
 
 
 def risk_review(*, intent_id: str, tenant_id: str | None = None) -> dict[str, Any]:
-    """Everything known about an intent's risk, with stored diagnostics and its history."""
+    """Everything known about an intent's risk, with stored diagnostics and its history, plus
+    the sections higher apps add (``CONVERGE_RISK_REVIEW_DETAILS``: the tenant's compliance)."""
     intent = intent_get(intent_id, tenant_id=tenant_id)
     risk = _latest_payload(intent.id, "risk.evaluated")
     simulation = _latest_payload(intent.id, "simulation.completed")
@@ -137,6 +138,8 @@ def risk_review(*, intent_id: str, tenant_id: str | None = None) -> dict[str, An
         review["learning"] = _review_learning(review["diagnostics"], risk)
     for details in hooks("CONVERGE_INTENT_DETAILS"):
         review.update(details(intent.id))
+    for section in hooks("CONVERGE_RISK_REVIEW_DETAILS"):
+        review.update(section(intent_id=intent.id, tenant_id=intent.tenant_id))
     return review
 
 

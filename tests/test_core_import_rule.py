@@ -4,7 +4,17 @@ import ast
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parent.parent / "converge_core"
-FORBIDDEN = ("django", "rest_framework", "celery", "intents", "flags", "converge_site")
+FORBIDDEN = (
+    "django",
+    "rest_framework",
+    "celery",
+    "intents",
+    "flags",
+    "converge_site",
+    "reviews",
+    "intake",
+    "notifications",
+)
 
 
 def test_converge_core_imports_no_django():

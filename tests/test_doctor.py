@@ -7,6 +7,7 @@ import pytest
 def healthy(git_repo, settings, tmp_path, db):
     settings.CONVERGE_HOME = tmp_path / "home"
     settings.CONVERGE_HOME.mkdir()
+    settings.CONVERGE_REVIEW_POOL = "alice,bob"
     return git_repo
 
 
@@ -26,8 +27,12 @@ def test_a_healthy_setup_passes_every_check(cli, healthy, settings):
         "git",
         "repository",
         "policy",
-        "feature_flags",
         "audit_chain",
+        "feature_flags",
+        "review_pool",
+        "llm_advisor",
+        "broker",
+        "cache",
     ]
     assert "overall: pass" in result.stderr
 
@@ -94,3 +99,89 @@ def test_an_unreachable_database_is_reported_not_raised(tmp_path):
     checks = {c["check"]: c for c in json.loads(done.stdout)["checks"]}
     assert checks["database"]["status"] == "fail"
     assert checks["audit_chain"]["detail"] == "skipped: the database is not usable"
+
+
+def test_a_missing_review_pool_warns_with_a_hint(cli, healthy, settings):
+    settings.SECRET_KEY_GENERATED = False
+    settings.CONVERGE_REVIEW_POOL = ""
+    result = cli("doctor")
+    assert result.exit_code == 0 and result.json["overall"] == "warn"
+    pool = _checks(result)["review_pool"]
+    assert pool["status"] == "warn" and "CONVERGE_REVIEW_POOL is not set" in pool["detail"]
+    assert pool["hint"] == "Set CONVERGE_REVIEW_POOL to a comma list of reviewers"
+
+
+def test_the_review_pool_line_shows_the_open_load(cli, healthy):
+    from reviews.tests.factories import ReviewTaskFactory
+
+    ReviewTaskFactory(status="assigned", reviewer="bob")
+    pool = _checks(cli("doctor"))["review_pool"]
+    assert pool == {
+        "check": "review_pool",
+        "status": "pass",
+        "detail": "2 reviewer(s): alice, bob (open: alice 0, bob 1)",
+    }
+
+
+def test_flags_name_their_runtime_overrides(cli, healthy):
+    from flags.services import flag_set
+
+    flag_set(name="notifications", enabled=True, actor="ops")
+    flags = _checks(cli("doctor"))["feature_flags"]
+    assert flags["status"] == "pass"
+    assert flags["detail"] == "16/19 enabled; runtime overrides: notifications"
+
+
+def test_an_enabled_advisor_without_a_provider_warns(cli, healthy, monkeypatch):
+    monkeypatch.setenv("CONVERGE_FF_LLM_REVIEW_ADVISOR", "1")
+    advisor = _checks(cli("doctor"))["llm_advisor"]
+    assert advisor["status"] == "warn" and "CONVERGE_LLM_API_KEY" in advisor["hint"]
+
+
+def test_an_unreachable_redis_broker_fails_naming_it(cli, healthy, settings):
+    settings.CELERY_BROKER_URL = "redis://:s3cret@127.0.0.1:1/0"
+    result = cli("doctor")
+    assert result.exit_code == 1 and result.json["overall"] == "fail"
+    broker = _checks(result)["broker"]
+    assert broker["status"] == "fail"
+    assert broker["detail"].startswith("redis://:**@127.0.0.1:1/0 unreachable: ")
+    assert "s3cret" not in result.stdout + result.stderr
+    assert "CONVERGE_BROKER_URL" in broker["hint"]
+
+
+def test_the_embedded_broker_needs_writable_folders(cli, healthy, settings, tmp_path):
+    from converge_site.broker import EMBEDDED_TRANSPORT
+
+    folders = {
+        "data_folder_in": str(tmp_path / "broker" / "messages"),
+        "data_folder_out": str(tmp_path / "broker" / "messages"),
+        "processed_folder": str(tmp_path / "broker" / "processed"),
+        "control_folder": str(tmp_path / "broker" / "control"),
+    }
+    settings.CELERY_BROKER_TRANSPORT = EMBEDDED_TRANSPORT
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = folders
+    assert _checks(cli("doctor"))["broker"]["status"] == "pass"
+    (tmp_path / "blocked").write_text("a file, not a folder")
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **folders,
+        "processed_folder": str(tmp_path / "blocked" / "processed"),
+    }
+    broker = _checks(cli("doctor"))["broker"]
+    assert broker["status"] == "fail"
+    assert broker["detail"] == (
+        f"embedded broker folder(s) not writable: {tmp_path / 'blocked' / 'processed'}"
+    )
+
+
+def test_an_unreachable_cache_fails(cli, healthy, settings):
+    settings.CONVERGE_CACHE_URL = "redis://:s3cret@127.0.0.1:1/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.CONVERGE_CACHE_URL,
+        }
+    }
+    result = cli("doctor")
+    cache = _checks(result)["cache"]
+    assert cache["status"] == "fail" and cache["detail"].startswith("redis://:**@127.0.0.1:1/0: ")
+    assert "s3cret" not in result.stdout

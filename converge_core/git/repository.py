@@ -202,6 +202,25 @@ class GitRepository:
         code, _ = self._git("merge-base", "--is-ancestor", first, second, ok=(0, 1))
         return code == 0
 
+    def merge_commit_of(self, source_sha: str, target_branch: str, depth: int = 1000) -> str | None:
+        """The newest of ``target_branch``'s last ``depth`` merge commits that merged
+        ``source_sha`` (as a parent other than the first), or ``None``."""
+        validate_object_id(source_sha, "source_sha")
+        validate_branch_name(target_branch)
+        _, out = self._git(
+            "rev-list",
+            "--merges",
+            "--parents",
+            f"--max-count={depth}",
+            "--end-of-options",
+            f"refs/heads/{target_branch}",
+        )
+        for line in _text(out).splitlines():
+            commit, _first, *merged = line.split()
+            if source_sha in merged:
+                return commit
+        return None
+
     # -- diffs --------------------------------------------------------------------------------
 
     def changed_paths(self, a_sha: str, b_sha: str) -> tuple[str, ...]:

@@ -7,10 +7,21 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from corsheaders.defaults import default_headers
+
+from converge_core.queue import parse_targets
 from converge_site import envvars
-from converge_site.envparse import postgres_settings, strict_bool, strict_choice, strict_int
+from converge_site.envparse import (
+    postgres_settings,
+    strict_bool,
+    strict_choice,
+    strict_float,
+    strict_int,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -37,9 +48,18 @@ def _secret_key(home: Path) -> str:
     path = home / "secret_key"
     if not path.exists():
         ensure_home(home)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Processes starting together race here: each writes its own file and the first
+        # hard link wins, so nobody ever reads a half-written key.
+        candidate = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()
 
 
@@ -52,25 +72,45 @@ DEBUG = strict_bool(envvars.value("DJANGO_DEBUG"), "DJANGO_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in envvars.value("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Admin modules are discovered by the URL configuration (converge_site/urls.py), so a
+    # CLI process that never serves pages does not import them.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "converge_site.apps.ConvergeSiteConfig",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "django_prometheus",
     "flags",
     "intents",
+    "security",
+    "reviews",
+    "intake",
 ]
 
+# Order matters: headers and observability wrap everything (429s and 500s included); static
+# files and CORS preflights are answered before the rate limiter; the limiter runs before the
+# URL resolver so unknown routes and 401s count against the caller's budget too.
 MIDDLEWARE = [
+    "converge_site.middleware.SecurityHeadersMiddleware",
+    "converge_site.middleware.RequestObservabilityMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "converge_site.middleware.StaticFilesMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "converge_site.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "converge_site.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "converge_site.urls"
@@ -156,13 +196,216 @@ CONVERGE_GIT_COMMITTER = (
     envvars.value("CONVERGE_GIT_COMMITTER_EMAIL"),
 )
 
+# --- Worker and beat (Celery; the app is converge_site.celery) --------------------------------
+CONVERGE_BROKER_URL = envvars.value("CONVERGE_BROKER_URL")
+CONVERGE_BROKER_DIR = CONVERGE_HOME / "broker"
+CONVERGE_WORKER_POLL_INTERVAL = strict_float(
+    envvars.value("CONVERGE_WORKER_POLL_INTERVAL"), "CONVERGE_WORKER_POLL_INTERVAL", minimum=0.1
+)
+CONVERGE_WORKER_BATCH_SIZE = strict_int(
+    envvars.value("CONVERGE_WORKER_BATCH_SIZE"), "CONVERGE_WORKER_BATCH_SIZE", minimum=1
+)
+# None: CONVERGE_MAX_RETRIES, then policy.json, then 3 (decisions §14), resolved by the queue.
+CONVERGE_WORKER_MAX_RETRIES = (
+    strict_int(
+        envvars.value("CONVERGE_WORKER_MAX_RETRIES"), "CONVERGE_WORKER_MAX_RETRIES", minimum=1
+    )
+    if envvars.value("CONVERGE_WORKER_MAX_RETRIES")
+    else None
+)
+# None: every target with candidates (`*`).
+CONVERGE_WORKER_TARGETS = parse_targets(envvars.value("CONVERGE_WORKER_TARGET"), "main")
+CONVERGE_WORKER_AUTO_CONFIRM = strict_bool(
+    envvars.value("CONVERGE_WORKER_AUTO_CONFIRM"), "CONVERGE_WORKER_AUTO_CONFIRM"
+)
+CONVERGE_WORKER_SKIP_CHECKS = strict_bool(
+    envvars.value("CONVERGE_WORKER_SKIP_CHECKS"), "CONVERGE_WORKER_SKIP_CHECKS"
+)
+CONVERGE_WORKER_FRESH_SIMULATION = strict_bool(
+    envvars.value("CONVERGE_WORKER_FRESH_SIMULATION"), "CONVERGE_WORKER_FRESH_SIMULATION"
+)
+CONVERGE_WORKER_HEARTBEAT_CYCLES = strict_int(
+    envvars.value("CONVERGE_WORKER_HEARTBEAT_CYCLES"), "CONVERGE_WORKER_HEARTBEAT_CYCLES"
+)
+CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES = strict_int(
+    envvars.value("CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES"), "CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES"
+)
+CONVERGE_WORKER_PRUNE_RETENTION_DAYS = strict_int(
+    envvars.value("CONVERGE_WORKER_PRUNE_RETENTION_DAYS"),
+    "CONVERGE_WORKER_PRUNE_RETENTION_DAYS",
+    minimum=1,
+)
+CONVERGE_WORKER_CONCURRENCY = strict_int(
+    envvars.value("CONVERGE_WORKER_CONCURRENCY"), "CONVERGE_WORKER_CONCURRENCY", minimum=1
+)
+CONVERGE_WORKER_QUEUES = [
+    name.strip() for name in envvars.value("CONVERGE_WORKER_QUEUES").split(",") if name.strip()
+]
+
+CELERY_BROKER_URL = CONVERGE_BROKER_URL or "filesystem://localhost/"
+CELERY_BROKER_TRANSPORT = None if CONVERGE_BROKER_URL else "converge_site.broker:EmbeddedTransport"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any]
+if CONVERGE_BROKER_URL:
+    # Longer than any task's hard time limit, so Redis never hands a running task out twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if envvars.value("CONVERGE_BROKER_KEY_PREFIX"):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = envvars.value(
+            "CONVERGE_BROKER_KEY_PREFIX"
+        )
+else:
+    # The embedded broker: one file per message. A consumer claims a message by moving it into
+    # the processed folder, a rename within one file system, so two workers never take the
+    # same message (kombu's default, a move to /tmp, may cross file systems and copy).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CONVERGE_BROKER_DIR / "messages"),
+        "data_folder_out": str(CONVERGE_BROKER_DIR / "messages"),
+        "store_processed": True,
+        "processed_folder": str(CONVERGE_BROKER_DIR / "processed"),
+        "control_folder": str(CONVERGE_BROKER_DIR / "control"),
+        "polling_interval": 0.1,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# Outcomes are recorded as events and rows: no result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+# A task whose process died is not redelivered in a loop: the beat issues the next one.
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+# Cutting a merge short because the broker blinked helps nobody: the rerun is idempotent.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Defaults for every task; tasks that may run longer set their own.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "intents.tasks.queue_*": {"queue": "merge"},
+    "security.tasks.*": {"queue": "security"},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The embedded broker keeps every broadcast for dead workers' mailboxes for ever.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = bool(CONVERGE_BROKER_URL)
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(CONVERGE_HOME / "beat-schedule")
+
+# The one scheduler: kebab-case names, a cadence comment each, and an expiry no longer than the
+# interval (a tick still waiting when the next one is due is dropped, not run twice).
+_poll = CONVERGE_WORKER_POLL_INTERVAL
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # Every poll interval (CONVERGE_WORKER_POLL_INTERVAL, 5 s): first validation of READY intents;
+    # the queue only takes VALIDATED ones.
+    "validate-ready-intents": {
+        "task": "intents.tasks.ready_intents_dispatch_task",
+        "schedule": timedelta(seconds=_poll),
+        "options": {"expires": _poll},
+    },
+    # Every poll interval (5 s): one single-flight queue run per (repository, target).
+    "process-queues": {
+        "task": "intents.tasks.queue_dispatch_task",
+        "schedule": timedelta(seconds=_poll),
+        "options": {"expires": _poll},
+    },
+}
+if CONVERGE_WORKER_HEARTBEAT_CYCLES > 0:
+    # Every CONVERGE_WORKER_HEARTBEAT_CYCLES poll intervals (10 × 5 s = 50 s).
+    CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
+        "task": "intents.tasks.worker_heartbeat_task",
+        "schedule": timedelta(seconds=_poll * CONVERGE_WORKER_HEARTBEAT_CYCLES),
+        "options": {"expires": _poll * CONVERGE_WORKER_HEARTBEAT_CYCLES},
+    }
+if CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES > 0:
+    # Every CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES poll intervals; off unless set (decisions §17).
+    CELERY_BEAT_SCHEDULE["audit-prune"] = {
+        "task": "intents.tasks.audit_prune_task",
+        "schedule": timedelta(seconds=_poll * CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES),
+        "args": (CONVERGE_WORKER_PRUNE_RETENTION_DAYS,),
+        "options": {"expires": _poll * CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES},
+    }
+if not CONVERGE_BROKER_URL:
+    # Hourly: the embedded broker's processed messages.
+    CELERY_BEAT_SCHEDULE["embedded-broker-sweep"] = {
+        "task": "converge_site.tasks.embedded_broker_sweep_task",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    }
+# Every 15 minutes: the review escalation table (auto-assign, SLA breaches, escalations and the
+# review-backlog throttle of intake).
+CELERY_BEAT_SCHEDULE["review-sweep"] = {
+    "task": "reviews.tasks.review_sweep_task",
+    "schedule": timedelta(minutes=15),
+    "options": {"expires": 15 * 60},
+}
+# Every 5 minutes: health and debt snapshots per tenant, read by the trends and the health
+# prediction (recorded once per 5-minute slot however often the tick is delivered).
+CELERY_BEAT_SCHEDULE["operations-snapshots"] = {
+    "task": "intake.tasks.snapshots_record_all_task",
+    "schedule": timedelta(minutes=5),
+    "options": {"expires": 5 * 60},
+}
+
 # Extension points (dotted paths; see converge_core.hooks). Higher apps append to these.
 CONVERGE_ADMISSION_CHECKS: list[str] = []
 CONVERGE_QUEUE_HOLDS: list[str] = []
 CONVERGE_POLICY_GATES: list[str] = []
 CONVERGE_AFTER_DECISION: list[str] = []
 CONVERGE_INTENT_DETAILS: list[str] = []
+CONVERGE_RISK_REVIEW_DETAILS: list[str] = []
 CONVERGE_DOCTOR_CHECKS: list[str] = []
+
+# --- Operations: reviews, intake, verification debt, notifications, LLM advisor, flags --------
+CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
+CONVERGE_QUEUE_HOLDS.append("reviews.holds.review_holds")
+CONVERGE_INTENT_DETAILS.append("reviews.details.intent_reviews")
+CONVERGE_AFTER_DECISION += ["notifications.hooks.notify_decision"]
+# Told the review backlog per tenant after each review sweep (see converge_core.reviews).
+CONVERGE_REVIEW_BACKLOG_HOOKS: list[str] = ["intake.backlog.review_backlog_throttle"]
+CONVERGE_DOCTOR_CHECKS += [
+    "flags.doctor.check_feature_flags",
+    "reviews.doctor.check_review_pool",
+    "reviews.doctor.check_llm_advisor",
+    "converge_site.doctor.check_broker",
+    "converge_site.doctor.check_cache",
+]
+# What ``risk review`` shows from higher apps (converge_core.hooks.RiskReviewDetails).
+CONVERGE_RISK_REVIEW_DETAILS.append("intake.details.risk_review_compliance")
+# notifications is a package, not an app (it has no models): the worker imports its tasks here.
+CELERY_IMPORTS = ["notifications.tasks"]
+CONVERGE_REVIEW_POOL = envvars.value("CONVERGE_REVIEW_POOL")
+CONVERGE_REVIEW_ASSIGN_AFTER_HOURS = strict_float(
+    envvars.value("CONVERGE_REVIEW_ASSIGN_AFTER_HOURS"), "CONVERGE_REVIEW_ASSIGN_AFTER_HOURS"
+)
+CONVERGE_REVIEW_ESCALATE_AFTER_HOURS = strict_float(
+    envvars.value("CONVERGE_REVIEW_ESCALATE_AFTER_HOURS"), "CONVERGE_REVIEW_ESCALATE_AFTER_HOURS"
+)
+CONVERGE_REVIEW_BACKLOG_LIMIT = strict_int(
+    envvars.value("CONVERGE_REVIEW_BACKLOG_LIMIT"), "CONVERGE_REVIEW_BACKLOG_LIMIT", minimum=0
+)
+# Verification-debt parameters (operations §1.2); keys of converge_core.debt.DebtParams.
+CONVERGE_DEBT: dict[str, float] = {}
+CONVERGE_COMPLIANCE_WINDOW_DAYS = 7
+CONVERGE_WEBHOOK_URL = envvars.value("CONVERGE_WEBHOOK_URL")
+CONVERGE_WEBHOOK_SECRET = envvars.value("CONVERGE_WEBHOOK_SECRET")
+CONVERGE_WEBHOOK_ATTEMPTS = strict_int(
+    envvars.value("CONVERGE_WEBHOOK_ATTEMPTS"), "CONVERGE_WEBHOOK_ATTEMPTS", minimum=1
+)
+CONVERGE_WEBHOOK_TIMEOUT = strict_float(
+    envvars.value("CONVERGE_WEBHOOK_TIMEOUT"), "CONVERGE_WEBHOOK_TIMEOUT"
+)
+# Seconds to wait before each retry of a webhook delivery (the last value repeats).
+CONVERGE_WEBHOOK_BACKOFF: tuple[float, ...] = (1.0, 5.0)
+CONVERGE_LLM_PROVIDER = strict_choice(
+    envvars.value("CONVERGE_LLM_PROVIDER"), "CONVERGE_LLM_PROVIDER", ("null", "anthropic", "openai")
+)
+CONVERGE_LLM_API_KEY = envvars.value("CONVERGE_LLM_API_KEY")
+CONVERGE_LLM_MODEL = envvars.value("CONVERGE_LLM_MODEL")
+CONVERGE_LLM_RATE_LIMIT = strict_int(
+    envvars.value("CONVERGE_LLM_RATE_LIMIT"), "CONVERGE_LLM_RATE_LIMIT", minimum=0
+)
+CONVERGE_FLAG_CACHE_SECONDS = strict_float(
+    envvars.value("CONVERGE_FLAG_CACHE_SECONDS"), "CONVERGE_FLAG_CACHE_SECONDS"
+)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
@@ -172,4 +415,95 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["stderr"], "level": envvars.value("CONVERGE_LOG_LEVEL").upper()},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- HTTP API: auth, rate limits, CORS, cache, schema, tracing -------------------------------
+CONVERGE_AUTH_REQUIRED = strict_bool(
+    envvars.value("CONVERGE_AUTH_REQUIRED"), "CONVERGE_AUTH_REQUIRED"
+)
+CONVERGE_API_KEYS = envvars.value("CONVERGE_API_KEYS")
+CONVERGE_RATE_LIMIT_ENABLED = strict_bool(
+    envvars.value("CONVERGE_RATE_LIMIT_ENABLED"), "CONVERGE_RATE_LIMIT_ENABLED"
+)
+CONVERGE_RATE_LIMIT_RPM = strict_int(
+    envvars.value("CONVERGE_RATE_LIMIT_RPM"), "CONVERGE_RATE_LIMIT_RPM", minimum=1
+)
+
+_cors_origins = [o.strip() for o in envvars.value("CONVERGE_CORS_ORIGINS").split(",") if o.strip()]
+CORS_ALLOW_ALL_ORIGINS = "*" in _cors_origins
+CORS_ALLOWED_ORIGINS = [origin for origin in _cors_origins if origin != "*"]
+CORS_ALLOW_CREDENTIALS = not CORS_ALLOW_ALL_ORIGINS
+CORS_ALLOW_HEADERS = (*default_headers, "x-api-key", "x-trace-id", "traceparent", "tracestate")
+CORS_EXPOSE_HEADERS = [
+    "X-Trace-Id",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+]
+
+# Shared by every process: rate-limit windows live here. The database cache's table is created
+# by a migration of the security app, so `converge migrate` is all a deployment needs.
+CONVERGE_CACHE_TABLE = "converge_cache"
+CONVERGE_CACHE_URL = envvars.value("CONVERGE_CACHE_URL")
+if CONVERGE_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CONVERGE_CACHE_URL,
+            "KEY_PREFIX": "converge",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CONVERGE_CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_HSTS_SECONDS = strict_int(
+    envvars.value("DJANGO_SECURE_HSTS_SECONDS"), "DJANGO_SECURE_HSTS_SECONDS", minimum=0
+)
+
+CONVERGE_TRACING_ENABLED = bool(
+    envvars.value("OTEL_EXPORTER_OTLP_ENDPOINT")
+    or envvars.value("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["security.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["security.permissions.RouteAccess"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "converge_site.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Converge API",
+    "DESCRIPTION": (
+        "Merge coordination for humans and AI agents. Every route exists under `/v1` "
+        "(canonical) and `/api` (byte-identical mirror); authenticate with `X-API-Key`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/v1",
+    "PREPROCESSING_HOOKS": ["converge_site.api.canonical_endpoints"],
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "intents.choices.RiskLevel",
+        "IntentStatusEnum": "intents.choices.IntentStatus",
+        "ReviewStatusEnum": "reviews.choices.ReviewStatus",
+        "HealthStatusEnum": "intake.api.serializers.STATUSES",
+        "IntakeModeEnum": "intake.api.serializers.MODES",
+        "IntakeModeSettingEnum": "converge_core.intake.SETTABLE_MODES",
+        "PolicyModeEnum": "converge_core.policy.defaults.RISK_MODES",
+    },
+    # The schema UI's assets are served from the sidecar package: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

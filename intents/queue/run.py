@@ -441,6 +441,12 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
     git = git_for(run.repository)
     for attempt in range(1, MERGE_ATTEMPTS + 1):
         simulation = decision["simulation"]
+        if git.is_ancestor(simulation["source_sha"], simulation["target_sha"]):
+            # Already in the target: a run that died between moving the ref and recording the
+            # merge, or a merge made outside Converge. Merging again would duplicate it.
+            existing = git.merge_commit_of(simulation["source_sha"], intent.target)
+            _merged(run, intent, existing, decision["trace_id"], already_merged=True)
+            return
         try:
             merged = git.merge(
                 simulation["source_sha"],
@@ -466,17 +472,26 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
         return
 
 
-def _merged(run: TargetRun, intent: Intent, sha: str, trace_id: str) -> None:
+def _merged(
+    run: TargetRun, intent: Intent, sha: str | None, trace_id: str, *, already_merged: bool = False
+) -> None:
+    payload: dict[str, Any] = {
+        "merged_commit": sha,
+        "source": intent.source,
+        "target": intent.target,
+    }
+    if already_merged:
+        payload["already_merged"] = True
     intent_transition(
         intent_id=intent.id,
         to=Status.MERGED,
         cause=Cause.MERGE_OK,
         event_type="intent.merged",
-        payload={"merged_commit": sha, "source": intent.source, "target": intent.target},
+        payload=payload,
         evidence={"merged_commit": sha},
         trace_id=trace_id,
     )
-    if flag_is_enabled("intent_links"):
+    if sha is not None and flag_is_enabled("intent_links"):
         CommitLink.objects.get_or_create(
             intent=intent,
             sha=sha,
@@ -484,6 +499,8 @@ def _merged(run: TargetRun, intent: Intent, sha: str, trace_id: str) -> None:
             defaults={"repo": run.repository.name, "observed_at": timezone.now()},
         )
     run.statuses[intent.id] = Status.MERGED
-    decision = {"decision": "merged", "merged_commit": sha, "trace_id": trace_id}
+    decision: dict[str, Any] = {"decision": "merged", "merged_commit": sha, "trace_id": trace_id}
+    if already_merged:
+        decision["already_merged"] = True
     after_decision(intent, decision)
     _record(run, intent, decision, counts=True)

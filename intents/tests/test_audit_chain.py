@@ -108,12 +108,12 @@ def test_prune_removes_finished_intents_and_the_chain_still_verifies(repository)
     event_append(event_type="worker.heartbeat", payload={"cycle": 2})
 
     dry = audit_prune(retention_days=90, dry_run=True)
-    assert dry["dry_run"] is True and dry["pruned"] == 3
+    assert dry["dry_run"] is True and dry["pruned"] == 4  # with done-1's intake.accepted
     result = audit_prune(retention_days=90)
 
-    assert result["pruned"] == 3 and result["intents"] == 1
+    assert result["pruned"] == 4 and result["intents"] == 1
     assert not Event.objects.filter(intent_id="done-1").exists()
-    assert Event.objects.filter(intent_id="active-1").count() == 1
+    assert Event.objects.filter(intent_id="active-1").count() == 2  # intake + created
     assert Event.objects.filter(event_type__startswith="audit.").count() >= 2
     assert chain_verify()["valid"] is True
 

@@ -6,9 +6,9 @@ def test_events_are_listed_newest_first_with_filters(cli, git_repo):
     cli("intent", "create", "--from-branch", "f/a", "--intent-id", "a")
     cli("intent", "create", "--from-branch", "f/b", "--intent-id", "b", "--tenant-id", "t1")
     everything = cli("audit", "events")
-    assert [e["intent_id"] for e in everything.json] == ["b", "a"]
+    assert [e["intent_id"] for e in everything.json] == ["b", "b", "a", "a"]  # + intake
     assert cli("audit", "events", "--intent-id", "a").json[0]["event_type"] == "intent.created"
-    assert [e["intent_id"] for e in cli("audit", "events", "--tenant-id", "t1").json] == ["b"]
+    assert [e["intent_id"] for e in cli("audit", "events", "--tenant-id", "t1").json] == ["b"] * 2
     assert cli("audit", "events", "--type", "worker.started").json == []
     assert cli("audit", "events", "--since", "2999-01-01T00:00:00Z").json == []
     assert cli("audit", "events", "--since", "yesterday").exit_code == 2

@@ -18,7 +18,7 @@ def test_create_from_branch_then_list_and_read(cli, git_repo):
     assert status.exit_code == 0
     assert status.json["intent"]["status"] == "READY"
     assert status.json["unmet_dependencies"] == [] and status.json["last_decision"] is None
-    assert Event.objects.filter(intent_id="demo-1").count() == 1  # the read wrote nothing
+    assert Event.objects.filter(intent_id="demo-1").count() == 2  # intake + created only
 
 
 def test_create_from_file_with_flags_overriding_only_what_is_given(cli, git_repo, tmp_path):

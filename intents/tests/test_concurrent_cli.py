@@ -54,4 +54,4 @@ def test_four_processes_creating_intents_at_once_all_succeed(git_repo, tmp_path)
     assert len(json.loads(listed.stdout)) == WRITERS * INTENTS_EACH
     verified = _converge(env, "audit", "verify-chain")
     assert verified.returncode == 0, verified.stdout
-    assert json.loads(verified.stdout)["event_count"] == WRITERS * INTENTS_EACH
+    assert json.loads(verified.stdout)["event_count"] == 2 * WRITERS * INTENTS_EACH  # + intake

@@ -21,7 +21,7 @@ def test_creation_stores_a_ready_intent_and_its_created_event(repository):
     )
     assert (intent.status, intent.retries, intent.created_by) == ("READY", 0, "tester")
     assert (intent.plan_id, intent.dependencies, intent.priority) == ("plan-a", ["later-1"], 2)
-    event = Event.objects.get(intent_id="demo-1")
+    event = Event.objects.get(intent_id="demo-1", event_type="intent.created")
     assert event.event_type == "intent.created" and event.tenant_id == "team-a"
     assert set(event.payload) == set(INTENT_FIELDS)  # jsonb does not keep key order
     assert event.payload["plan_id"] == "plan-a"
@@ -33,7 +33,7 @@ def test_an_existing_id_is_refused_and_nothing_changes(repository):
     with pytest.raises(Conflict, match="already exists"):
         create_intent(repository, "demo-1", priority=5)
     assert Intent.objects.get(pk="demo-1").priority == 2
-    assert Event.objects.filter(intent_id="demo-1").count() == 1
+    assert Event.objects.filter(intent_id="demo-1", event_type="intent.created").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,7 @@ def test_a_clean_change_validates_with_one_trace(repo, repository):
     assert decision["policy"]["verdict"] == "ALLOW"
     assert Intent.objects.get(pk="docs").status == "VALIDATED"
     assert _types("docs") == [
+        "intake.accepted",
         "intent.created",
         "simulation.completed",
         "risk.evaluated",
@@ -56,7 +57,7 @@ def test_a_clean_change_validates_with_one_trace(repo, repository):
     ]
     traces = set(
         Event.objects.filter(intent_id="docs")
-        .exclude(event_type="intent.created")
+        .exclude(event_type__in=("intake.accepted", "intent.created"))
         .values_list("trace_id", flat=True)
     )
     assert traces == {decision["trace_id"]}
@@ -97,7 +98,7 @@ def test_an_unknown_source_is_a_clear_error_not_a_conflict(repo, repository):
     create_intent(repository, "ghost", source="feature/never-pushed")
     with pytest.raises(UnknownRef, match="feature/never-pushed"):
         intent_validate(intent_id="ghost")
-    assert _types("ghost") == ["intent.created"]
+    assert _types("ghost") == ["intake.accepted", "intent.created"]
 
 
 def test_checks_run_in_the_merged_tree(repo, repository, settings, tmp_path):

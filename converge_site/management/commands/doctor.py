@@ -11,7 +11,10 @@ MARKS = {"pass": "ok  ", "warn": "WARN", "fail": "FAIL"}
 
 
 class Command(ConvergeCommand):
-    help = "Check the environment, database, migrations, git, repository, policy, flags, chain."
+    help = (
+        "Check the environment, database, migrations, git, repository, policy, audit chain, "
+        "flags, review pool, LLM advisor, broker and cache."
+    )
     requires_database = False  # the doctor reports a broken database instead of failing on it
 
     def dispatch(self, options: dict[str, Any]) -> Any:

@@ -1,0 +1,216 @@
+"""Worker benchmark: intents merged per second by 1 and by 2 `converge worker` processes.
+
+Each run builds a synthetic repository (``converge_core.synthetic``) with N clean branches,
+creates and validates N intents on a fresh database, then starts one `converge beat` and W
+workers (``--no-beat --concurrency 1``, auto-confirm on, 1 s poll) and waits until all N are
+MERGED. Runs cover the embedded broker and Redis (127.0.0.1:6379, its own key prefix).
+
+Reported per run: the merge rate between the first and the last merge (steady state) and the
+wall time from starting the workers to the last merge (start-up included). Merges into one
+target are serialised by its queue lock, so a second worker adds throughput only through what
+runs beside the merges (dispatch, first validation) and through faster hand-over.
+
+    .venv/bin/python bench/worker_bench.py [--intents 200] [--backend sqlite|postgres]
+
+With ``--backend postgres`` each run recreates the database ``converge_worker_bench`` on
+``--pg`` (default postgresql://postgres@127.0.0.1:5432).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from converge_core.synthetic import BranchSpec, build_synthetic_repo  # noqa: E402
+
+REDIS_URL = "redis://127.0.0.1:6379/12"
+BENCH_DATABASE = "converge_worker_bench"
+
+SEED = """
+import json, sys
+import django
+django.setup()
+from converge_site.dbready import ensure_database_ready
+ensure_database_ready()
+from intents.repositories import repository_resolve
+from intents.services import intent_create
+from intents.validation import intent_validate
+spec = json.loads(sys.argv[1])
+repository = repository_resolve(spec["repo"])
+for n, branch in enumerate(spec["branches"]):
+    intent_create(data={"id": f"b{n:04d}", "source": branch}, repository=repository, actor="bench")
+    assert intent_validate(intent_id=f"b{n:04d}")["decision"] == "validated"
+"""
+
+PROGRESS = """
+import django
+django.setup()
+from intents.models import Event, Intent
+merged = Intent.objects.filter(status="MERGED").count()
+times = Event.objects.filter(event_type="intent.merged").order_by("seq").values_list(
+    "timestamp", flat=True
+)
+first, last = (times.first(), times.last()) if merged else (None, None)
+print(merged, first.isoformat() if first else "", last.isoformat() if last else "")
+"""
+
+
+def converge(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "converge.cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def python(env: dict[str, str], script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    return done.stdout
+
+
+def recreate_postgres(server: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    dsn = f"{server}/{BENCH_DATABASE}"
+    migrate = subprocess.run(
+        [sys.executable, "-m", "converge.cli", "migrate", "-v", "0"],
+        env={**os.environ, "CONVERGE_DB_BACKEND": "postgres", "CONVERGE_PG_DSN": dsn},
+        capture_output=True,
+        text=True,
+    )
+    if migrate.returncode != 0:
+        raise SystemExit(migrate.stderr[-3000:])
+    return dsn
+
+
+def clear_redis(prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+def run(
+    *, intents: int, workers: int, broker: str, backend: str, pg: str, batch: int
+) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="converge-worker-bench-") as scratch:
+        tmp = Path(scratch)
+        synthetic = build_synthetic_repo(
+            tmp / "repo.git",
+            packages=25,
+            modules_per_package=40,
+            branches=BranchSpec(clean=intents, conflicting_pairs=0, conflicts_with_main=0, wide=0),
+            bare=True,
+        )
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("CONVERGE_")},
+            "DJANGO_SETTINGS_MODULE": "converge_site.settings",
+            "CONVERGE_HOME": str(tmp / "home"),
+            "CONVERGE_LOG_LEVEL": "WARNING",
+            "CONVERGE_FF_INTAKE_CONTROL": "0",  # a burst of creations would be throttled
+            "CONVERGE_WORKER_POLL_INTERVAL": "1",
+            "CONVERGE_WORKER_AUTO_CONFIRM": "1",
+            "CONVERGE_WORKER_BATCH_SIZE": str(batch),
+        }
+        if backend == "postgres":
+            env.update(CONVERGE_DB_BACKEND="postgres", CONVERGE_PG_DSN=recreate_postgres(pg))
+        else:
+            env.update(CONVERGE_DB_BACKEND="sqlite", CONVERGE_DB_PATH=str(tmp / "state.db"))
+        prefix = f"converge-bench-{uuid.uuid4().hex[:8]}:"
+        if broker == "redis":
+            env.update(CONVERGE_BROKER_URL=REDIS_URL, CONVERGE_BROKER_KEY_PREFIX=prefix)
+        spec = {"repo": str(synthetic.path), "branches": list(synthetic.clean)}
+        python(env, SEED, json.dumps(spec))
+
+        host = socket.gethostname()
+        started = time.monotonic()
+        processes = [converge(env, "beat")] + [
+            converge(
+                env, "worker", "--no-beat", "--concurrency", "1", "--hostname", f"bench-{n}@{host}"
+            )
+            for n in range(workers)
+        ]
+        try:
+            while True:
+                merged, first, last = (python(env, PROGRESS).split() + ["", ""])[:3]
+                if int(merged) >= intents:
+                    break
+                if time.monotonic() - started > 900:
+                    raise SystemExit(f"only {merged}/{intents} merged after 900 s")
+                time.sleep(1)
+            wall = time.monotonic() - started
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                process.wait(90)
+            if broker == "redis":
+                clear_redis(prefix)
+        span = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
+        return {
+            "backend": backend,
+            "broker": broker,
+            "workers": workers,
+            "intents": intents,
+            "batch_size": batch,
+            "merged_per_second": round((intents - 1) / span, 2),
+            "wall_seconds": round(wall, 1),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intents", type=int, default=200)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--brokers", default="embedded,redis")
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--batch-size", type=int, default=20, help="CONVERGE_WORKER_BATCH_SIZE")
+    args = parser.parse_args()
+    results = []
+    for broker in args.brokers.split(","):
+        for workers in (int(w) for w in args.workers.split(",")):
+            result = run(
+                intents=args.intents,
+                workers=workers,
+                broker=broker,
+                backend=args.backend,
+                pg=args.pg,
+                batch=args.batch_size,
+            )
+            results.append(result)
+            print(
+                f"{result['backend']:<9} {broker:<9} {workers} worker(s): "
+                f"{result['merged_per_second']:>6} merged/s, "
+                f"{result['wall_seconds']:>6} s wall for {args.intents}",
+                flush=True,
+            )
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,8 @@
+"""Roles and scopes of the flag routes (interfaces §3.3, §3.4); flags are not tenant-scoped."""
+
+from __future__ import annotations
+
+from security.permissions import admin, viewer
+
+FLAGS_READ = viewer("flags.read")
+FLAGS_WRITE = admin("flags.write")

@@ -1,0 +1,314 @@
+"""The intake, verification debt, project health, compliance, metrics and dashboard API.
+
+Every read is computed live and writes nothing (the beat records the snapshots the trends
+read); reads are scoped to the caller's tenant (interfaces §2.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from converge_site.apibase import ConvergeAPIView, body_object, parse_body, parse_query
+from converge_site.exceptions import BadRequest
+from intake.api import filters, permissions
+from intake.api import serializers as s
+from intake.projections.compliance import (
+    compliance_report,
+    compliance_thresholds_list,
+    stored_thresholds,
+)
+from intake.projections.dashboard import dashboard, dashboard_alerts
+from intake.projections.debt import debt_snapshot
+from intake.projections.health import change_health_snapshot, repo_health_snapshot
+from intake.projections.metrics import integration_metrics
+from intake.projections.predictions import issue_predictions_read
+from intake.projections.trends import change_health_trend, entropy_trend, health_trend
+from intake.selectors import intake_mode, intake_status
+from intake.services import compliance_thresholds_set, intake_mode_set
+from intents.api.filters import IntentRefFilter, TenantFilter
+from intents.api.serializers import EventSerializer, OkTenantSerializer
+from intents.eventlog import event_serialize
+from intents.selectors import event_list
+from security.tenancy import config_tenant, create_tenant, read_tenant
+
+THRESHOLD_HISTORY = 50
+
+
+class TenantReadView(ConvergeAPIView):
+    """A read of one tenant (or of every tenant for an unbound key that names none)."""
+
+    def tenant(self, query: Mapping[str, Any]) -> str | None:
+        return read_tenant(self.principal, query.get("tenant_id"))
+
+
+class IntakeStatusView(TenantReadView):
+    access = {"GET": permissions.INTAKE_READ}
+
+    @extend_schema(
+        summary="The intake mode in force, the override and the signals behind the auto mode",
+        parameters=[TenantFilter],
+        responses=s.IntakeStatusSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        return Response(intake_status(tenant_id=self.tenant(query)))
+
+
+class IntakeModeView(TenantReadView):
+    access = {"GET": permissions.INTAKE_READ, "POST": permissions.INTAKE_WRITE}
+
+    @extend_schema(
+        summary="The intake mode in force",
+        parameters=[TenantFilter],
+        responses=s.IntakeModeSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        return Response({"mode": str(intake_mode(tenant_id=self.tenant(query)))})
+
+    @extend_schema(
+        summary="Set the intake mode (auto removes the override)",
+        description=(
+            "Without a tenant (and with an unbound key) the mode applies to every tenant "
+            "without its own override. Records `intake.mode_changed`."
+        ),
+        parameters=[TenantFilter],
+        request=s.IntakeModeSetSerializer,
+        responses=s.IntakeModeSetResultSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        data = parse_body(request, s.IntakeModeSetSerializer)
+        tenant_id = create_tenant(self.principal, data.get("tenant_id") or query.get("tenant_id"))
+        return Response(
+            intake_mode_set(
+                mode=data["mode"],
+                tenant_id=tenant_id,
+                reason=data["reason"],
+                actor=self.principal.actor,
+            )
+        )
+
+
+class VerificationDebtView(TenantReadView):
+    access = {"GET": permissions.PROJECT_READ}
+
+    @extend_schema(
+        summary="Verification debt: the 0-100 score, its five parts and its band",
+        description="404 while the `verification_debt` flag is off.",
+        parameters=[TenantFilter],
+        responses=s.DebtSnapshotSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        return Response(debt_snapshot(tenant_id=self.tenant(query)))
+
+
+class RepoHealthView(TenantReadView):
+    access = {"GET": permissions.PROJECT_READ}
+
+    @extend_schema(
+        summary="Repo health over the last 24 hours",
+        parameters=[TenantFilter],
+        responses=s.HealthSnapshotSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        return Response(repo_health_snapshot(tenant_id=self.tenant(query)))
+
+
+class RepoHealthTrendView(TenantReadView):
+    access = {"GET": permissions.PROJECT_READ}
+
+    @extend_schema(
+        summary="Recorded repo health snapshots, newest first",
+        parameters=[filters.TrendFilter],
+        responses=s.HealthSnapshotSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, filters.TrendFilter)
+        return Response(health_trend(tenant_id=self.tenant(query), days=query["days"]))
+
+
+class ChangeHealthView(TenantReadView):
+    access = {"GET": permissions.PROJECT_READ}
+
+    @extend_schema(
+        summary="The health of one intent's change",
+        parameters=[IntentRefFilter],
+        responses=s.ChangeHealthSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, IntentRefFilter)
+        if not query.get("intent_id"):
+            raise BadRequest("intent_id required", field="intent_id")
+        return Response(
+            change_health_snapshot(intent_id=query["intent_id"], tenant_id=self.tenant(query))
+        )
+
+
+class ChangeHealthTrendView(TenantReadView):
+    access = {"GET": permissions.PROJECT_READ}
+
+    @extend_schema(
+        summary="Recorded change-health snapshots, newest first",
+        parameters=[filters.TrendFilter],
+        responses=s.ChangeHealthSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, filters.TrendFilter)
+        return Response(change_health_trend(tenant_id=self.tenant(query), days=query["days"]))
+
+
+class EntropyTrendView(TenantReadView):
+    access = {"GET": permissions.PROJECT_READ}
+
+    @extend_schema(
+        summary="Entropy of the recent risk evaluations, newest first",
+        parameters=[filters.TrendFilter],
+        responses=s.EntropyPointSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, filters.TrendFilter)
+        return Response(entropy_trend(tenant_id=self.tenant(query), days=query["days"]))
+
+
+class PredictionListView(TenantReadView):
+    access = {"GET": permissions.PROJECT_READ}
+
+    @extend_schema(
+        summary="Predicted issues: the last 24 hours against the 24 before",
+        parameters=[TenantFilter],
+        responses=s.PredictionSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        return Response(issue_predictions_read(tenant_id=self.tenant(query)))
+
+
+class ComplianceReportView(TenantReadView):
+    access = {"GET": permissions.COMPLIANCE_READ}
+
+    @extend_schema(
+        summary="Compliance checks over the last days against the tenant's thresholds",
+        parameters=[TenantFilter],
+        responses=s.ComplianceReportSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        return Response(compliance_report(tenant_id=self.tenant(query)))
+
+
+class ComplianceAlertsView(TenantReadView):
+    access = {"GET": permissions.COMPLIANCE_READ}
+
+    @extend_schema(
+        summary="The failing compliance checks",
+        parameters=[TenantFilter],
+        responses=s.ComplianceAlertSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        return Response(compliance_report(tenant_id=self.tenant(query))["alerts"])
+
+
+class ComplianceThresholdsView(TenantReadView):
+    access = {"GET": permissions.COMPLIANCE_READ, "POST": permissions.COMPLIANCE_WRITE}
+
+    @extend_schema(
+        summary="Stored compliance thresholds per tenant",
+        parameters=[TenantFilter],
+        responses=s.ComplianceThresholdsSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        tenant_id = self.tenant(query)
+        if tenant_id is None:
+            return Response(compliance_thresholds_list())
+        stored = stored_thresholds(tenant_id)
+        return Response([] if stored is None else [{**stored, "tenant_id": tenant_id}])
+
+    @extend_schema(
+        summary="Replace a tenant's compliance thresholds",
+        description=(
+            "Operators write their own tenant, admins any. Records "
+            "`compliance.thresholds_updated`."
+        ),
+        parameters=[TenantFilter],
+        request=s.ComplianceThresholdsWriteSerializer,
+        responses=OkTenantSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        parse_body(request, s.ComplianceThresholdsWriteSerializer)
+        data = body_object(request)
+        tenant_id = config_tenant(
+            self.principal, data.pop("tenant_id", None) or query.get("tenant_id")
+        )
+        return Response(
+            compliance_thresholds_set(tenant_id=tenant_id, data=data, actor=self.principal.actor)
+        )
+
+
+class ComplianceThresholdsHistoryView(TenantReadView):
+    access = {"GET": permissions.COMPLIANCE_HISTORY}
+
+    @extend_schema(
+        summary="The latest threshold changes, newest first (operators)",
+        parameters=[TenantFilter],
+        responses=EventSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        events = event_list(
+            event_type="compliance.thresholds_updated",
+            tenant_id=self.tenant(query),
+            limit=THRESHOLD_HISTORY,
+        )
+        return Response([event_serialize(event) for event in events])
+
+
+class IntegrationMetricsView(TenantReadView):
+    access = {"GET": permissions.METRICS_READ}
+
+    @extend_schema(
+        summary="Simulations, mergeable rate and decisions, all time",
+        parameters=[TenantFilter],
+        responses=s.IntegrationMetricsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        return Response(integration_metrics(tenant_id=self.tenant(query)))
+
+
+class DashboardView(TenantReadView):
+    access = {"GET": permissions.PROJECT_READ}
+
+    @extend_schema(
+        summary="Health, queue, compliance, debt, risk trend, predictions and metrics",
+        parameters=[filters.DashboardFilter],
+        responses=s.DashboardSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, filters.DashboardFilter)
+        return Response(
+            dashboard(tenant_id=self.tenant(query), risk_trend_days=query["risk_trend_days"])
+        )
+
+
+class DashboardAlertsView(TenantReadView):
+    access = {"GET": permissions.COMPLIANCE_READ}
+
+    @extend_schema(
+        summary="Compliance alerts and issue predictions as one list",
+        parameters=[TenantFilter],
+        responses=s.DashboardAlertsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, TenantFilter)
+        return Response(dashboard_alerts(tenant_id=self.tenant(query)))

@@ -1,0 +1,52 @@
+"""Query parameters of the intent, queue, risk and event read endpoints."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from intents.choices import IntentStatus
+
+MAX_LIMIT = 1000
+
+
+def limit_field(default: int) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False, default=default, min_value=1, max_value=MAX_LIMIT
+    )
+
+
+class TenantFilter(serializers.Serializer):
+    tenant_id = serializers.CharField(required=False, max_length=200)
+
+
+class IntentListFilter(TenantFilter):
+    status = serializers.ChoiceField(choices=IntentStatus.choices, required=False)
+    limit = limit_field(200)
+
+
+class IntentEventsFilter(serializers.Serializer):
+    limit = limit_field(200)
+
+
+class RecentFilter(TenantFilter):
+    """``risk/recent``, ``risk/shadow/recent``, ``policy/recent``."""
+
+    limit = limit_field(50)
+
+
+class AuditFilter(TenantFilter):
+    limit = limit_field(100)
+
+
+class EventFilter(TenantFilter):
+    type = serializers.CharField(required=False, max_length=64)
+    intent_id = serializers.CharField(required=False, max_length=200)
+    agent_id = serializers.CharField(required=False, max_length=200)
+    since = serializers.DateTimeField(required=False, help_text="inclusive ISO-8601 timestamp")
+    limit = limit_field(100)
+
+
+class IntentRefFilter(TenantFilter):
+    """Endpoints about one intent, optional (``impact/edges``, ``diagnostics/recent``)."""
+
+    intent_id = serializers.CharField(required=False, max_length=200)

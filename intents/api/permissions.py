@@ -1,0 +1,13 @@
+"""Roles and scopes of the intents, queue, risk and event routes (interfaces §3.3, §3.4)."""
+
+from __future__ import annotations
+
+from security.permissions import operator, viewer
+
+INTENTS_READ = viewer("intents.read")
+INTENTS_WRITE = operator("intents.write")
+QUEUE_READ = viewer("queue.read")
+RISK_READ = viewer("risk.read")
+RISK_WRITE = operator("risk.write")
+EVENTS_READ = viewer("events.read")
+AUDIT_READ = operator("events.read")

@@ -1,0 +1,221 @@
+"""Request bodies and response shapes of the intents API.
+
+Responses are rendered by the shared serialization functions (the CLI and the event payloads
+use the same ones); the output serializers here describe them for the OpenAPI schema, and a
+test keeps both in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from converge_site.exceptions import BadRequest
+from intents.choices import CommitRole, IntentStatus, OriginType, RiskLevel
+
+ID_LENGTH = 200
+
+
+class IntentCreateSerializer(serializers.Serializer):
+    """``POST P/intents``; unknown keys are ignored."""
+
+    id = serializers.CharField(required=False, max_length=ID_LENGTH)
+    intent_id = serializers.CharField(required=False, max_length=ID_LENGTH)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    target = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    status = serializers.ChoiceField(choices=IntentStatus.choices, default=IntentStatus.READY)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
+    priority = serializers.IntegerField(min_value=1, max_value=5, default=3)
+    semantic = serializers.DictField(required=False)
+    technical = serializers.DictField(required=False)
+    checks_required = serializers.ListField(child=serializers.CharField(), required=False)
+    dependencies = serializers.ListField(child=serializers.CharField(), required=False)
+    tenant_id = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=ID_LENGTH
+    )
+    plan_id = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=ID_LENGTH
+    )
+    origin_type = serializers.ChoiceField(choices=OriginType.choices, default=OriginType.API)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        technical = attrs.get("technical") or {}
+        if not (attrs.get("source") or technical.get("source_ref")):
+            raise BadRequest("source is required", field="source")
+        return attrs
+
+
+class IntentUpdateSerializer(serializers.Serializer):
+    """``PATCH P/intents/{id}``: the plan fields of an active intent."""
+
+    dependencies = serializers.ListField(child=serializers.CharField(), required=False)
+    priority = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    plan_id = serializers.CharField(required=False, allow_blank=True, max_length=ID_LENGTH)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("give dependencies, priority or plan_id")
+        return attrs
+
+
+class IntentValidateSerializer(serializers.Serializer):
+    """``POST P/intents/{id}/validate`` (every field optional)."""
+
+    source = serializers.CharField(required=False, max_length=255)
+    target = serializers.CharField(required=False, max_length=255)
+    use_last_simulation = serializers.BooleanField(default=False)
+    skip_checks = serializers.BooleanField(default=False)
+
+
+class IntentOutputSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    status = serializers.ChoiceField(choices=IntentStatus.choices)
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField()
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    priority = serializers.IntegerField()
+    semantic = serializers.DictField()
+    technical = serializers.DictField()
+    checks_required = serializers.ListField(child=serializers.CharField())
+    dependencies = serializers.ListField(child=serializers.CharField())
+    retries = serializers.IntegerField()
+    tenant_id = serializers.CharField(allow_null=True)
+    plan_id = serializers.CharField(allow_null=True)
+    origin_type = serializers.ChoiceField(choices=OriginType.choices)
+    repository = serializers.CharField()
+    declared_risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+
+
+class CommitLinkSerializer(serializers.Serializer):
+    intent_id = serializers.CharField()
+    repo = serializers.CharField()
+    sha = serializers.CharField()
+    role = serializers.ChoiceField(choices=CommitRole.choices)
+    observed_at = serializers.DateTimeField()
+
+
+class IntentDetailSerializer(IntentOutputSerializer):
+    commit_links = CommitLinkSerializer(many=True)
+
+
+class IntentCreatedSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    intent_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=IntentStatus.choices)
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    trace_id = serializers.CharField()
+    timestamp = serializers.DateTimeField()
+    event_type = serializers.CharField()
+    intent_id = serializers.CharField(allow_null=True)
+    agent_id = serializers.CharField(allow_null=True)
+    tenant_id = serializers.CharField(allow_null=True)
+    payload = serializers.DictField()
+    evidence = serializers.DictField()
+
+
+class PendingIntentSerializer(serializers.Serializer):
+    intent_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=IntentStatus.choices)
+    priority = serializers.IntegerField()
+    retries = serializers.IntegerField()
+
+
+class QueueStateSerializer(serializers.Serializer):
+    pending = PendingIntentSerializer(many=True)
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+
+
+class QueueSummarySerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    pending_count = serializers.IntegerField()
+
+
+class LearningSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    level = serializers.CharField()
+    lessons = serializers.ListField(child=serializers.DictField())
+    next_actions = serializers.ListField(child=serializers.CharField())
+
+
+class HealthSnapshotSerializer(serializers.Serializer):
+    """Repo health (computed by the intake app; shared by the summary and the health views)."""
+
+    repo_health_score = serializers.FloatField()
+    entropy_score = serializers.FloatField()
+    mergeable_rate = serializers.FloatField()
+    conflict_rate = serializers.FloatField()
+    active_intents = serializers.IntegerField()
+    merged_last_24h = serializers.IntegerField()
+    rejected_last_24h = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["green", "yellow", "red"])
+    timestamp = serializers.DateTimeField()
+    tenant_id = serializers.CharField(allow_null=True)
+    learning = LearningSerializer()
+
+
+class SummarySerializer(serializers.Serializer):
+    health = HealthSnapshotSerializer()
+    queue = QueueStateSerializer()
+
+
+class ValidationResultSerializer(serializers.Serializer):
+    """The decision of a validation run (further keys depend on how far the run got)."""
+
+    decision = serializers.ChoiceField(choices=["validated", "blocked"])
+    intent_id = serializers.CharField()
+    trace_id = serializers.CharField()
+    reason = serializers.CharField(required=False)
+    simulation = serializers.DictField(required=False)
+    risk = serializers.DictField(required=False)
+    policy = serializers.DictField(required=False)
+    risk_gate = serializers.DictField(required=False, allow_null=True)
+    warnings = serializers.ListField(child=serializers.DictField())
+
+
+class RiskGateReportSerializer(serializers.Serializer):
+    total_evaluations = serializers.IntegerField()
+    total_blocked = serializers.IntegerField()
+    block_rate = serializers.FloatField()
+    risk_gate = serializers.DictField(child=serializers.IntegerField())
+    recent_blocks = EventSerializer(many=True)
+
+
+class RiskReviewSerializer(serializers.Serializer):
+    intent_id = serializers.CharField()
+    intent = IntentOutputSerializer()
+    risk = serializers.DictField(allow_null=True)
+    simulation = serializers.DictField(allow_null=True)
+    policy = serializers.DictField(allow_null=True)
+    diagnostics = serializers.ListField(child=serializers.DictField())
+    decision_history = serializers.ListField(child=serializers.DictField())
+    timestamp = serializers.DateTimeField()
+    tenant_id = serializers.CharField(allow_null=True)
+    compliance = serializers.DictField(
+        required=False, help_text="the compliance report of the intent's tenant"
+    )
+
+
+class RiskPolicyWriteSerializer(serializers.Serializer):
+    """``POST P/risk/policy``: the known keys; free extra keys are kept as given."""
+
+    tenant_id = serializers.CharField(required=False, allow_null=True, max_length=ID_LENGTH)
+    max_risk_score = serializers.FloatField(required=False, allow_null=True)
+    max_damage_score = serializers.FloatField(required=False, allow_null=True)
+    max_propagation_score = serializers.FloatField(required=False, allow_null=True)
+    max_blast_severity = serializers.CharField(required=False, allow_null=True)
+    entropy_budget = serializers.FloatField(required=False, allow_null=True)
+    mode = serializers.ChoiceField(choices=["shadow", "enforce"], required=False, allow_null=True)
+    enforce_ratio = serializers.FloatField(required=False, allow_null=True)
+
+
+class OkTenantSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    tenant_id = serializers.CharField()

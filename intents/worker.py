@@ -1,0 +1,248 @@
+"""What the worker does, one service per beat task.
+
+- First validation of READY intents: the queue takes only VALIDATED and QUEUED intents, so
+  without this stage nothing created by the API, the CLI or GitHub would reach it. An intent is
+  validated once per change: a READY intent whose last validation blocked it (an
+  ``intent.blocked`` newer than its last update) waits until it changes again.
+- Queue runs, single-flight per (repository, target): ``queue_run`` is called with
+  ``wait=0``, and a held lock means another worker is on it, so a worker slot never waits out
+  a lock's TTL. Different targets run in parallel in different slots.
+- The worker's own events: ``worker.started``, ``worker.heartbeat``, ``worker.stopped``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from converge_core.errors import Conflict, ConvergeError
+from converge_core.ids import new_trace_id
+from converge_core.states import Status
+from converge_site.workerstate import current_worker_state
+from intents.eventlog import event_append
+from intents.locks import claim_intent, release_claim
+from intents.models import Event, Intent, QueueLock, Repository
+from intents.queue import QueueLockHeld, QueueOptions, queue_run
+from intents.validation import ValidationOptions, after_decision, intent_validate
+
+logger = logging.getLogger("converge.worker")
+
+QUEUE_DEPTH_CAP = 1000
+LOGGED_DECISIONS = ("merged", "queued", "rejected", "blocked", "merge_failed", "merge_refused")
+
+
+def worker_holder(node: str | None = None) -> str:
+    """The identity of one task run: node (or host), pid and a fresh token, so two runs in one
+    process, or pool processes forked from one parent, never pass for each other."""
+    return f"{node or socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+# --- First validation of READY intents ---------------------------------------------------------
+
+
+def _unvalidated_ready() -> QuerySet[Intent]:
+    validated_since_change = Event.objects.filter(
+        intent_id=OuterRef("pk"),
+        event_type="intent.blocked",
+        timestamp__gte=OuterRef("updated_at"),
+    )
+    return Intent.objects.filter(status=Status.READY).exclude(Exists(validated_since_change))
+
+
+def ready_intents_pending(*, targets: list[str] | None, limit: int) -> list[str]:
+    """READY intents not validated since they last changed and not claimed, in queue order."""
+    queryset = _unvalidated_ready().filter(
+        Q(claimed_by__isnull=True) | Q(claim_expires_at__lt=timezone.now())
+    )
+    if targets is not None:
+        queryset = queryset.filter(target__in=targets)
+    ordered = queryset.order_by("priority", "created_at", "id")
+    return list(ordered.values_list("id", flat=True)[:limit])
+
+
+def ready_intent_validate(*, intent_id: str, holder: str) -> dict[str, Any]:
+    """Validate one READY intent under a claim, so that one worker does it once."""
+    if not claim_intent(intent_id, holder=holder, ttl=settings.CONVERGE_QUEUE_LOCK_TTL):
+        return {"intent_id": intent_id, "decision": "claimed"}
+    try:
+        intent = _unvalidated_ready().filter(pk=intent_id).first()
+        if intent is None:  # validated, changed or finished since it was dispatched
+            return {"intent_id": intent_id, "decision": "skipped"}
+        options = ValidationOptions(skip_checks=settings.CONVERGE_WORKER_SKIP_CHECKS)
+        try:
+            decision = intent_validate(intent_id=intent_id, options=options)
+        except Conflict as exc:  # an operator changed it meanwhile: nothing to record
+            return {"intent_id": intent_id, "decision": "skipped", "reason": exc.message}
+        except ConvergeError as exc:
+            # An unknown branch or a bad value: recorded as a block so that it is explained
+            # and not retried every cycle until the intent changes.
+            decision = _record_block(intent, exc.message)
+    finally:
+        release_claim(intent_id, holder=holder)
+    outcome = {"intent_id": intent_id, "decision": decision["decision"]}
+    if decision.get("reason"):
+        outcome["reason"] = decision["reason"]
+    logger.info("validated %s: %s", intent_id, decision["decision"], extra={"intent_id": intent_id})
+    return outcome
+
+
+def _record_block(intent: Intent, reason: str) -> dict[str, Any]:
+    trace_id = new_trace_id()
+    event_append(
+        event_type="intent.blocked",
+        intent_id=intent.id,
+        tenant_id=intent.tenant_id,
+        payload={"reason": reason, "trace_id": trace_id, "warnings": []},
+        evidence={"reason": reason, "trace_id": trace_id},
+        trace_id=trace_id,
+    )
+    decision = {"decision": "blocked", "reason": reason, "trace_id": trace_id}
+    after_decision(intent, decision)
+    return decision
+
+
+# --- Queue runs --------------------------------------------------------------------------------
+
+
+def queue_pairs(*, targets: list[str] | None) -> list[tuple[int, str]]:
+    """(repository id, target) pairs that have candidates and whose lock nobody holds."""
+    candidates = Intent.objects.filter(status__in=(Status.VALIDATED, Status.QUEUED))
+    if targets is not None:
+        candidates = candidates.filter(target__in=targets)
+    pairs = set(candidates.order_by().values_list("repository_id", "target").distinct())
+    held = set(
+        QueueLock.objects.filter(expires_at__gte=timezone.now()).values_list(
+            "repository_id", "target"
+        )
+    )
+    return sorted(pairs - held)
+
+
+def queue_process(
+    *,
+    repository_id: int,
+    target: str,
+    holder: str,
+    should_stop: Callable[[], bool],
+) -> dict[str, Any]:
+    """One queue run of (repository, target) with the worker's options, or nothing if busy."""
+    repository = Repository.objects.filter(pk=repository_id).first()
+    if repository is None:
+        return {"status": "unknown_repository", "repository_id": repository_id}
+    options = QueueOptions(
+        limit=settings.CONVERGE_WORKER_BATCH_SIZE,
+        targets=[target],
+        auto_confirm=settings.CONVERGE_WORKER_AUTO_CONFIRM,
+        max_retries=settings.CONVERGE_WORKER_MAX_RETRIES,
+        use_last_simulation=not settings.CONVERGE_WORKER_FRESH_SIMULATION,
+        skip_checks=settings.CONVERGE_WORKER_SKIP_CHECKS,
+        wait=0,
+    )
+    base = {"repository": repository.name, "target": target}
+    try:
+        outcome = queue_run(
+            repository=repository, options=options, holder=holder, should_stop=should_stop
+        )
+    except QueueLockHeld as exc:
+        if "lock" not in exc.extra:  # our lock expired mid-run and another worker took over
+            logger.warning("queue run of %s:%s stopped: %s", repository.name, target, exc.message)
+        return {"status": "busy", **base, "lock": exc.extra.get("lock")}
+    state = current_worker_state()
+    if state is not None:
+        state.count_cycle(outcome["processed"])
+    for result in outcome["results"]:
+        if result["decision"] in LOGGED_DECISIONS:
+            logger.info(
+                "%s: %s into %s:%s",
+                result["decision"],
+                result["intent_id"],
+                repository.name,
+                target,
+                extra={"intent_id": result["intent_id"]},
+            )
+    summary: dict[str, Any] = {
+        "status": "done",
+        **base,
+        "processed": outcome["processed"],
+        "decisions": dict(Counter(result["decision"] for result in outcome["results"])),
+        "full_batch": outcome["processed"] >= options.limit,
+    }
+    if "error" in outcome:
+        logger.warning(
+            "queue run of %s:%s refused to merge: %s",
+            repository.name,
+            target,
+            outcome["error"]["message"],
+        )
+        summary["error"] = outcome["error"]
+    return summary
+
+
+# --- The worker's own events -------------------------------------------------------------------
+
+
+def _stats() -> dict[str, Any]:
+    state = current_worker_state()
+    if state is None:
+        return {"cycles": 0, "total_processed": 0, "uptime_seconds": 0.0, "pid": os.getpid()}
+    return state.snapshot()
+
+
+def worker_started(*, node: str, queues: list[str], concurrency: int, beat: bool) -> None:
+    event_append(
+        event_type="worker.started",
+        payload={
+            "poll_interval": settings.CONVERGE_WORKER_POLL_INTERVAL,
+            "batch_size": settings.CONVERGE_WORKER_BATCH_SIZE,
+            "targets": settings.CONVERGE_WORKER_TARGETS or "*",
+            "auto_confirm": settings.CONVERGE_WORKER_AUTO_CONFIRM,
+            "queues": queues,
+            "concurrency": concurrency,
+            "beat": beat,
+            "pid": os.getpid(),
+            "hostname": socket.gethostname(),
+            "node": node,
+        },
+    )
+
+
+def worker_heartbeat(*, node: str | None) -> dict[str, Any]:
+    """``worker.heartbeat`` of the worker running this task."""
+    stats = _stats()
+    waiting = Intent.objects.filter(status__in=(Status.VALIDATED, Status.QUEUED)).order_by()
+    payload = {
+        "cycle": stats["cycles"],
+        "total_processed": stats["total_processed"],
+        "queue_depth": waiting[:QUEUE_DEPTH_CAP].count(),
+        "uptime_seconds": stats["uptime_seconds"],
+        "pid": stats["pid"],
+        "hostname": socket.gethostname(),
+        "node": node,
+    }
+    event_append(event_type="worker.heartbeat", payload=payload)
+    return payload
+
+
+def worker_stopped(*, node: str, exit_code: int) -> None:
+    stats = _stats()
+    event_append(
+        event_type="worker.stopped",
+        payload={
+            "cycles": stats["cycles"],
+            "total_processed": stats["total_processed"],
+            "uptime_seconds": stats["uptime_seconds"],
+            "exit_code": exit_code,
+            "pid": os.getpid(),
+            "hostname": socket.gethostname(),
+            "node": node,
+        },
+    )

@@ -1,0 +1,52 @@
+"""``notify``: the one call domain services make; it never raises."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from converge_core.audit import format_timestamp
+from converge_core.ids import new_id
+from flags.selectors import flag_is_enabled, flag_mode
+from notifications.targets import DEFAULT_CHANNEL
+from notifications.tasks import notification_deliver_task
+
+logger = logging.getLogger("converge.notifications")
+
+
+def notify(
+    event_type: str,
+    payload: Mapping[str, Any],
+    *,
+    channel: str = DEFAULT_CHANNEL,
+    intent_id: str | None = None,
+    tenant_id: str | None = None,
+) -> None:
+    """Send ``event_type`` on ``channel`` once the current transaction commits.
+
+    Flag ``notifications`` off: nothing. Mode ``shadow``: a log line only. Mode ``enforce``:
+    queued for :func:`notifications.tasks.notification_deliver_task` after the commit (a
+    broker that cannot take it is logged, never raised into the caller).
+    """
+    try:
+        if not flag_is_enabled("notifications"):
+            return
+        fields = {
+            "channel": channel,
+            "event_type": event_type,
+            "payload": dict(payload),
+            "timestamp": format_timestamp(timezone.now()),
+            "intent_id": intent_id,
+            "tenant_id": tenant_id,
+            "delivery_id": f"ntf-{new_id()}",
+        }
+        if flag_mode("notifications") != "enforce":
+            logger.info("notification (shadow) %s on %s: %s", event_type, channel, fields)
+            return
+        transaction.on_commit(lambda: notification_deliver_task.delay(**fields), robust=True)
+    except Exception:
+        logger.exception("notification %s was not scheduled", event_type)

@@ -1,0 +1,38 @@
+"""The queue hold of reviews (``CONVERGE_QUEUE_HOLDS``): one query for a batch of intents."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from converge_core.hooks import QueueHold
+from converge_core.reviews import ReviewFacts, hold_verdict
+from reviews.choices import ReviewStatus
+from reviews.models import ReviewTask
+
+
+def review_holds(intent_ids: list[str]) -> dict[str, QueueHold]:
+    """Intent id → hold, for the intents whose reviews keep them out of the merge.
+
+    An open review holds (``review_pending``); a latest completed review ``rejected`` answers
+    with ``rejects=True`` so the queue rejects the intent; ``deferred`` keeps holding;
+    ``approved`` releases.
+    """
+    facts: dict[str, list[ReviewFacts]] = defaultdict(list)
+    rows = (
+        ReviewTask.objects.filter(intent_id__in=intent_ids)
+        .exclude(status=ReviewStatus.CANCELLED)
+        .values_list("intent_id", "status", "resolution", "notes", "completed_at")
+    )
+    for intent_id, status, resolution, notes, completed_at in rows:
+        facts[intent_id].append(ReviewFacts(status, resolution, notes, completed_at))
+    holds = {}
+    for intent_id, reviews in facts.items():
+        verdict = hold_verdict(reviews)
+        if verdict is not None:
+            holds[intent_id] = QueueHold(
+                code=verdict.code,
+                reason=verdict.reason,
+                details=dict(verdict.details),
+                rejects=verdict.rejects,
+            )
+    return holds

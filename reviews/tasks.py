@@ -1,0 +1,27 @@
+"""Celery tasks of the reviews app: thin and idempotent; the services do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from converge_site.celery import RETRY_POLICY
+from reviews.advisor import review_analyze
+from reviews.sweep import review_sweep
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300, **RETRY_POLICY)
+def review_sweep_task() -> dict[str, Any]:
+    """The escalation table once (the beat runs it every 15 minutes).
+
+    A rerun finds nothing left to do: every change is a compare-and-swap on the status the
+    first run moved, and each SLA breach is recorded once.
+    """
+    return review_sweep()
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150, **RETRY_POLICY)
+def review_analyze_task(task_id: str) -> dict[str, Any] | None:
+    """The LLM advisor's analysis of one review task (a task already analysed is skipped)."""
+    return review_analyze(task_id=task_id)

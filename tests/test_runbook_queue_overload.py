@@ -1,0 +1,49 @@
+"""Emergency procedure "Queue overload": pause intake, check debt, process critical intents
+only, then resume through throttle to open."""
+
+import pytest
+
+from converge_core.tests.gitrepo import GitRepo
+from intake.selectors import intake_status
+from intents.models import Intent
+from intents.repositories import repository_resolve
+from intents.tests.queue_helpers import validated_intent
+from tests.runbook import runbook_env, runbook_line
+
+
+@pytest.fixture
+def repo(tmp_path, settings):
+    git = GitRepo.create(tmp_path / "repo")
+    git.commit("main", {"README.md": "demo\n"})
+    settings.CONVERGE_REPO_PATH = str(git.path)
+    settings.CONVERGE_HOME = tmp_path / "home"
+    # a one-file hotfix exceeds the default critical entropy budget
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"profiles": {"critical": {"entropy_budget": 12.0}}}')
+    settings.CONVERGE_POLICY_PATH = str(policy)
+    return git
+
+
+def test_queue_overload_procedure(cli, db, repo, monkeypatch, tmp_path):
+    runbook_env(monkeypatch, tmp_path)
+    repository = repository_resolve(repo.path)
+
+    paused = runbook_line(cli, "converge --db $CONVERGE_DB_PATH intake set-mode pause")
+    assert paused.json == {"ok": True, "mode": "pause", "tenant_id": None}
+    refused = cli("intent", "create", "--from-branch", "main", "--intent-id", "routine")
+    assert refused.exit_code == 2 and refused.json["error"]["mode"] == "pause"
+
+    debt = runbook_line(cli, "converge --db $CONVERGE_DB_PATH verification debt")
+    assert debt.exit_code == 0 and debt.json["status"] == "green"
+
+    validated_intent(repository, repo, "hotfix", {"fix.py": "x = 1\n"}, risk_level="critical")
+    run = runbook_line(cli, "converge --db $CONVERGE_DB_PATH queue run --limit 5 --target main")
+    assert run.exit_code == 0
+    assert [(r["intent_id"], r["decision"]) for r in run.json["results"]] == [("hotfix", "queued")]
+    assert Intent.objects.get(pk="hotfix").status == "QUEUED"
+
+    throttled = runbook_line(cli, "converge --db $CONVERGE_DB_PATH intake set-mode throttle")
+    assert throttled.json["mode"] == "throttle" and intake_status()["mode"] == "throttle"
+    opened = runbook_line(cli, "converge --db $CONVERGE_DB_PATH intake set-mode open")
+    assert opened.json["mode"] == "open"
+    assert cli("intent", "create", "--from-branch", "main", "--intent-id", "routine").exit_code == 0
