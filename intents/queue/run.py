@@ -80,6 +80,7 @@ class TargetRun:
     speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_conflicts: dict[str, list[str]] = field(default_factory=dict)
     merges_refused: str | None = None
+    merged_files: dict[str, set[str]] = field(default_factory=dict)
     results: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     processed: int = 0
@@ -135,18 +136,19 @@ def queue_run(
             _walk(run, should_stop)
         finally:
             lock_release(run.lock, holder=holder)
-        event_append(
-            event_type="queue.processed",
-            payload={
-                "processed": run.processed,
-                "limit": options.limit,
-                "target": target,
-                "repository": repository.name,
-                "results": len(run.results),
-                "skipped": len(run.skipped),
-            },
-            evidence={"count": run.processed},
-        )
+        if run.results:  # an idle cycle (nothing decided) leaves no trace in the log
+            event_append(
+                event_type="queue.processed",
+                payload={
+                    "processed": run.processed,
+                    "limit": options.limit,
+                    "target": target,
+                    "repository": repository.name,
+                    "results": len(run.results),
+                    "skipped": len(run.skipped),
+                },
+                evidence={"count": run.processed},
+            )
         outcome["results"] += run.results
         outcome["skipped"] += run.skipped
         outcome["processed"] += run.processed
@@ -262,7 +264,10 @@ def _chain(run: TargetRun, plausible: list[Intent]) -> None:
 
 def _walk(run: TargetRun, should_stop: Callable[[], bool]) -> None:
     batch = _load(run)
-    _chain(run, _plausible(run, batch))
+    # The batch is what this run can merge: the first ``limit`` plausible candidates. Chaining
+    # the whole backlog every cycle would cost the square of its length; a candidate beyond
+    # the prefix that conflicts with a merge of this run is a conflict with the target.
+    _chain(run, _plausible(run, batch)[: run.options.limit])
     ttl = settings.CONVERGE_QUEUE_LOCK_TTL
     for intent in batch:
         if run.processed >= run.options.limit or should_stop() or run.merges_refused:
@@ -430,8 +435,9 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
     decision = _revalidate(run, intent)
     if decision["decision"] != "validated":
         extra = {}
-        if run.target_conflicts.get(intent.id):
-            extra["conflicts_with"] = run.target_conflicts[intent.id]
+        named = run.target_conflicts.get(intent.id) or _merged_here(run, decision)
+        if named:
+            extra["conflicts_with"] = named
         _charge(run, intent, decision["reason"], merge=False, **extra)
         return
     run.statuses[intent.id] = Status.QUEUED
@@ -468,8 +474,15 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
             run.merges_refused = exc.message
             _record(run, intent, {"decision": "merge_refused", "reason": exc.message}, counts=False)
             return
+        run.merged_files[intent.id] = set(decision["simulation"]["files_changed"])
         _merged(run, intent, merged, decision["trace_id"])
         return
+
+
+def _merged_here(run: TargetRun, decision: dict[str, Any]) -> list[str]:
+    """Intents merged earlier in this run whose changes touch the conflicting files."""
+    conflicts = set(decision.get("simulation", {}).get("conflicts", ()))
+    return [name for name, files in run.merged_files.items() if files & conflicts]
 
 
 def _merged(

@@ -245,3 +245,23 @@ def test_a_target_that_keeps_moving_fails_the_merge_after_three_attempts(
     failed = Event.objects.get(intent_id="a", event_type="intent.merge_failed").payload
     assert failed["retries"] == 1 and failed["status"] == "READY"
     assert repo.rev("main") == pushes[-1]  # nothing of ours overwrote the other pushes
+
+
+def test_beyond_the_batch_a_conflict_with_this_runs_merges_names_them(repo, repository):
+    validated_intent(repository, repo, "x", {"src/config.py": "TIMEOUT = 60\n"}, priority=1)
+    validated_intent(repository, repo, "y", {"src/config.py": "TIMEOUT = 10\n"}, priority=2)
+    validated_intent(repository, repo, "z", {"src/config.py": "TIMEOUT = 5\n"}, priority=3)
+
+    # the batch is the first two: y is named against x for free; z, walked because y did not
+    # count, meets x on the target: a real conflict, charged, still naming x
+    outcome = _run(repository, auto_confirm=True, limit=2)
+
+    assert _decisions(outcome) == {"x": "merged", "y": "speculative_conflict", "z": "blocked"}
+    z = next(row for row in outcome["results"] if row["intent_id"] == "z")
+    assert z["conflicts_with"] == ["x"] and z["retries"] == 1
+
+
+def test_an_idle_run_records_nothing(repo, repository):
+    before = Event.objects.count()
+    assert _run(repository) == {"targets": ["main"], "results": [], "skipped": [], "processed": 0}
+    assert Event.objects.count() == before
