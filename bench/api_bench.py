@@ -1,7 +1,9 @@
 """HTTP API benchmark: ``converge serve`` (2 gunicorn workers) on a temporary SQLite database
 holding 1,000 intents, hit by 16 concurrent keep-alive clients over loopback.
 
-Reports throughput and p50/p99 latency of ``GET /v1/intents`` and ``GET /v1/summary``. Each
+Reports throughput and p50/p99 latency of ``GET /v1/intents`` and ``GET /v1/summary``, with
+load from ``wrk`` when it is installed (Debian package ``wrk``), else from Python threads,
+which compete with the server for the same two cores and inflate the latencies. Each
 endpoint runs for at most ``--seconds`` and ``--requests`` per client, whichever ends first.
 The rate limiter is switched off: this measures the API, not the budget.
 
@@ -14,6 +16,8 @@ import argparse
 import http.client
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import statistics
@@ -101,6 +105,42 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def run_wrk(port: int, path: str, clients: int, seconds: float) -> dict:
+    """Load from wrk (a C client): the server, not the load generator, sets the figures."""
+    done = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{clients}",
+            f"-d{max(1, int(seconds))}s",
+            "--latency",
+            "-H",
+            f"X-API-Key: {KEY}",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = done.stdout
+
+    def figure(label: str) -> float:
+        value = re.search(rf"^\s*{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        assert value, text
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[value.group(2)]
+        return round(float(value.group(1)) * scale, 1)
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return {
+        "path": path,
+        "client": "wrk",
+        "errors": int(errors.group(1)) if errors else 0,
+        "throughput_rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+        "p50_ms": figure("50%"),
+        "p99_ms": figure("99%"),
+    }
+
+
 def run_endpoint(port: int, path: str, clients: int, seconds: float, requests: int) -> dict:
     latencies: list[float] = []
     errors: list[int] = []
@@ -135,6 +175,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="per endpoint, at most")
     parser.add_argument("--requests", type=int, default=500, help="per client, at most")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--paths", default="/v1/intents,/v1/summary")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="converge-bench-") as tmp:
@@ -193,8 +234,10 @@ def main() -> None:
             wait_until_up(port, server)
             run_endpoint(port, "/v1/summary", args.clients, 2, 10)  # warm-up
             results = [
-                run_endpoint(port, path, args.clients, args.seconds, args.requests)
-                for path in ("/v1/intents", "/v1/summary")
+                run_wrk(port, path, args.clients, args.seconds)
+                if shutil.which("wrk")
+                else run_endpoint(port, path, args.clients, args.seconds, args.requests)
+                for path in args.paths.split(",")
             ]
         finally:
             server.send_signal(signal.SIGTERM)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from converge_core.audit import format_timestamp
 from intents.models import CommitLink, Intent
 
@@ -51,6 +53,22 @@ def intent_serialize(intent: Intent) -> dict[str, Any]:
         "repository": intent.repository.name,
         "declared_risk_level": intent.declared_risk_level,
     }
+
+
+_ROW_COLUMNS = tuple(field for field in INTENT_FIELDS if field != "repository") + (
+    "repository__name",
+)
+
+
+def intent_rows(queryset: QuerySet[Intent]) -> list[dict[str, Any]]:
+    """Many intents in the shape of :func:`intent_serialize`, read as plain values: lists of
+    hundreds of intents skip building model instances, their largest cost."""
+    rows = []
+    for values in queryset.values(*_ROW_COLUMNS):
+        values["repository"] = values.pop("repository__name")
+        values["created_at"] = format_timestamp(values["created_at"])
+        rows.append({field: values[field] for field in INTENT_FIELDS})
+    return rows
 
 
 def commit_link_serialize(link: CommitLink) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from intents.eventlog import event_serialize
 from intents.repositories import repository_resolve
 from intents.risk import risk_gate_report, risk_policy_set, risk_review
 from intents.selectors import event_list, intent_get, intent_list
-from intents.serialization import commit_link_serialize, intent_serialize
+from intents.serialization import commit_link_serialize, intent_rows, intent_serialize
 from intents.services import intent_create, intent_update
 from intents.validation import ValidationOptions, intent_validate
 from security.tenancy import config_tenant, create_tenant, object_tenant, read_tenant
@@ -61,7 +61,7 @@ class IntentListView(ConvergeAPIView):
             tenant_id=read_tenant(self.principal, query.get("tenant_id")),
             limit=query["limit"],
         )
-        return Response([intent_serialize(intent) for intent in intents])
+        return Response(intent_rows(intents))
 
     @extend_schema(
         summary="Create a READY intent",

@@ -14,7 +14,7 @@ from converge_site.commands import ConvergeCommand
 from intents.choices import IntentStatus, OriginType, RiskLevel
 from intents.repositories import repository_resolve
 from intents.selectors import intent_list, intent_overview
-from intents.serialization import intent_serialize
+from intents.serialization import intent_rows, intent_serialize
 from intents.services import intent_create, intent_override_status, intent_update
 
 
@@ -109,7 +109,7 @@ class Command(ConvergeCommand):
             plan_id=options["plan_id"],
             limit=options["limit"],
         )
-        return [intent_serialize(intent) for intent in intents]
+        return intent_rows(intents)
 
     def arguments_status(self, parser: ArgumentParser) -> None:
         parser.add_argument("--intent-id", required=True)
