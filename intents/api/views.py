@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -328,35 +328,38 @@ class RiskPolicyView(ConvergeAPIView):
         return Response(risk_policy_set(tenant_id=tenant_id, data=data, actor=self.principal.actor))
 
 
-class ImpactEdgesView(ConvergeAPIView):
-    access = {"GET": permissions.RISK_READ}
+class _LatestRiskPartView(ConvergeAPIView):
+    """One list stored in the latest risk evaluation (``part``), ``[]`` when there is none."""
 
-    @extend_schema(
+    access = {"GET": permissions.RISK_READ}
+    part = ""
+
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, filters.IntentRefFilter)
+        payload = api_selectors.latest_risk_payload(
+            intent_id=query.get("intent_id"),
+            tenant_id=read_tenant(self.principal, query.get("tenant_id")),
+        )
+        return Response(payload.get(self.part, []))
+
+
+@extend_schema_view(
+    get=extend_schema(
         summary="Impact edges of the latest risk evaluation",
         parameters=[filters.IntentRefFilter],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request) -> Response:
-        query = parse_query(request, filters.IntentRefFilter)
-        payload = api_selectors.latest_risk_payload(
-            intent_id=query.get("intent_id"),
-            tenant_id=read_tenant(self.principal, query.get("tenant_id")),
-        )
-        return Response(payload.get("impact_edges", []))
+)
+class ImpactEdgesView(_LatestRiskPartView):
+    part = "impact_edges"
 
 
-class DiagnosticsRecentView(ConvergeAPIView):
-    access = {"GET": permissions.RISK_READ}
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="Diagnostics stored with the latest risk evaluation",
         parameters=[filters.IntentRefFilter],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request) -> Response:
-        query = parse_query(request, filters.IntentRefFilter)
-        payload = api_selectors.latest_risk_payload(
-            intent_id=query.get("intent_id"),
-            tenant_id=read_tenant(self.principal, query.get("tenant_id")),
-        )
-        return Response(payload.get("diagnostics", []))
+)
+class DiagnosticsRecentView(_LatestRiskPartView):
+    part = "diagnostics"
