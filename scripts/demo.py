@@ -20,8 +20,10 @@ DB = HOME / "demo.db"
 CONVERGE = [sys.executable, "-m", "converge.cli", "--db", str(DB), "--repo", str(REPO)]
 GIT_ENV = {
     **os.environ,
-    "GIT_AUTHOR_NAME": "Demo", "GIT_AUTHOR_EMAIL": "demo@example.com",
-    "GIT_COMMITTER_NAME": "Demo", "GIT_COMMITTER_EMAIL": "demo@example.com",
+    "GIT_AUTHOR_NAME": "Demo",
+    "GIT_AUTHOR_EMAIL": "demo@example.com",
+    "GIT_COMMITTER_NAME": "Demo",
+    "GIT_COMMITTER_EMAIL": "demo@example.com",
 }
 
 
@@ -47,8 +49,14 @@ def build_repository() -> None:
     git("init", "-q", "-b", "main")
     commit_file(None, "app/config.py", "TIMEOUT = 30\nRETRIES = 3\n", "initial config")
     commit_file(None, "app/api.py", "def handler():\n    return 'ok'\n", "initial api")
-    for branch in ("feature/docs", "feature/timeout-a", "feature/timeout-b",
-                   "plan/schema", "plan/backend", "plan/frontend"):
+    for branch in (
+        "feature/docs",
+        "feature/timeout-a",
+        "feature/timeout-b",
+        "plan/schema",
+        "plan/backend",
+        "plan/frontend",
+    ):
         git("branch", branch, "main")
     commit_file("feature/docs", "docs/usage.md", "# Usage\n", "document usage")
     commit_file("feature/timeout-a", "app/config.py", "TIMEOUT = 60\nRETRIES = 3\n", "longer")
@@ -73,9 +81,11 @@ def say(text: str) -> None:
 def show_decision(intent_id: str, decision: dict) -> None:
     if decision["decision"] == "validated":
         risk = decision["risk"]
-        print(f"  {intent_id:<10} validated  risk {risk['risk_score']:>5} "
-              f"({decision['risk_level']}), {len(decision['simulation']['files_changed'])} "
-              f"file(s)")
+        print(
+            f"  {intent_id:<10} validated  risk {risk['risk_score']:>5} "
+            f"({decision['risk_level']}), {len(decision['simulation']['files_changed'])} "
+            f"file(s)"
+        )
     else:
         print(f"  {intent_id:<10} blocked    {decision['reason']}")
 
@@ -87,31 +97,94 @@ def main() -> None:
     say(f"A demo repository with six branches at {REPO}")
 
     say("1. Intents: a clean change, two changes to the same line, a plan of three")
-    converge("intent", "create", "--from-branch", "feature/docs", "--intent-id", "docs",
-             "--problem", "Usage is undocumented", "--objective", "Add a usage page")
-    converge("intent", "create", "--from-branch", "feature/timeout-a", "--intent-id",
-             "timeout-a", "--priority", "2")
-    converge("intent", "create", "--from-branch", "feature/timeout-b", "--intent-id",
-             "timeout-b", "--priority", "2")
-    converge("intent", "create", "--from-branch", "plan/frontend", "--intent-id", "frontend",
-             "--plan-id", "orders", "--dependencies", "backend", "--priority", "1")
-    converge("intent", "create", "--from-branch", "plan/backend", "--intent-id", "backend",
-             "--plan-id", "orders", "--dependencies", "schema")
-    converge("intent", "create", "--from-branch", "plan/schema", "--intent-id", "schema",
-             "--plan-id", "orders", "--priority", "4")
+    converge(
+        "intent",
+        "create",
+        "--from-branch",
+        "feature/docs",
+        "--intent-id",
+        "docs",
+        "--problem",
+        "Usage is undocumented",
+        "--objective",
+        "Add a usage page",
+    )
+    converge(
+        "intent",
+        "create",
+        "--from-branch",
+        "feature/timeout-a",
+        "--intent-id",
+        "timeout-a",
+        "--priority",
+        "2",
+    )
+    converge(
+        "intent",
+        "create",
+        "--from-branch",
+        "feature/timeout-b",
+        "--intent-id",
+        "timeout-b",
+        "--priority",
+        "2",
+    )
+    converge(
+        "intent",
+        "create",
+        "--from-branch",
+        "plan/frontend",
+        "--intent-id",
+        "frontend",
+        "--plan-id",
+        "orders",
+        "--dependencies",
+        "backend",
+        "--priority",
+        "1",
+    )
+    converge(
+        "intent",
+        "create",
+        "--from-branch",
+        "plan/backend",
+        "--intent-id",
+        "backend",
+        "--plan-id",
+        "orders",
+        "--dependencies",
+        "schema",
+    )
+    converge(
+        "intent",
+        "create",
+        "--from-branch",
+        "plan/schema",
+        "--intent-id",
+        "schema",
+        "--plan-id",
+        "orders",
+        "--priority",
+        "4",
+    )
     for row in converge("intent", "list"):
         deps = f"  (after {', '.join(row['dependencies'])})" if row["dependencies"] else ""
-        print(f"  {row['id']:<10} priority {row['priority']}  {row['source']} -> "
-              f"{row['target']}{deps}")
-    done = subprocess.run([*CONVERGE, "intent", "update", "--intent-id", "schema",
-                           "--dependencies", "frontend"], capture_output=True, text=True)
+        print(
+            f"  {row['id']:<10} priority {row['priority']}  {row['source']} -> "
+            f"{row['target']}{deps}"
+        )
+    done = subprocess.run(
+        [*CONVERGE, "intent", "update", "--intent-id", "schema", "--dependencies", "frontend"],
+        capture_output=True,
+        text=True,
+    )
     print(f"  a cycle is refused: {done.stderr.strip().removeprefix('error: ')}")
 
     say("2. Validation: simulate the merge, score the risk, run checks, apply the gates")
     for intent_id in ("docs", "timeout-a", "timeout-b", "schema", "backend", "frontend"):
         show_decision(intent_id, converge("validate", "--intent-id", intent_id))
     print("  (no check commands are configured yet: each decision carries that warning;")
-    print("   add a \"checks\" map to policy.json to run lint and tests in the merged tree)")
+    print('   add a "checks" map to policy.json to run lint and tests in the merged tree)')
 
     say("3. The queue: the whole batch is chained in memory first, then merged in order")
     outcome = converge("queue", "run", "--auto-confirm")
@@ -121,28 +194,40 @@ def main() -> None:
         else:
             print(f"  {row['intent_id']:<10} {row['decision']:<10} {row.get('reason', '')}")
     print("  the plan merged schema -> backend -> frontend although frontend has priority 1;")
-    print("  timeout-b stays VALIDATED with no retry charged: it waits for its author to")
-    print("  rebase on timeout-a, then `converge validate` and the next queue run merge it")
+    print("  timeout-b stays VALIDATED with no retry charged: it waits for its author")
 
-    say("4. main now holds the merges; the checkout is clean")
-    log = subprocess.run(["git", "log", "--oneline", "--merges", "main"], cwd=REPO,
-                         capture_output=True, text=True).stdout
+    say("4. timeout-b's author rebases on the new main and settles the timeout; one more run")
+    git("checkout", "-q", "feature/timeout-b")
+    git("reset", "-q", "--hard", "main")
+    commit_file(None, "app/config.py", "TIMEOUT = 45\nRETRIES = 3\n", "meet in the middle")
+    git("checkout", "-q", "main")
+    show_decision("timeout-b", converge("validate", "--intent-id", "timeout-b"))
+    for row in converge("queue", "run", "--auto-confirm")["results"]:
+        print(f"  {row['intent_id']:<10} {row['decision']:<10} {row.get('merged_commit', '')[:12]}")
+
+    say("5. main now holds the merges; the checkout is clean")
+    log = subprocess.run(
+        ["git", "log", "--oneline", "--merges", "main"], cwd=REPO, capture_output=True, text=True
+    ).stdout
     for line in log.splitlines():
         print(f"  {line}")
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True,
-                            text=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True
+    ).stdout
     print(f"  git status: {'clean' if not status.strip() else status}")
 
-    say("5. Every decision is an event in a hash-chained log")
+    say("6. Every decision is an event in a hash-chained log")
     verified = converge("audit", "verify-chain")
-    print(f"  audit chain: {'intact' if verified['valid'] else 'BROKEN'} "
-          f"({verified['event_count']} events)")
+    print(
+        f"  audit chain: {'intact' if verified['valid'] else 'BROKEN'} "
+        f"({verified['event_count']} events)"
+    )
 
     cli = f".venv/bin/converge --db {DB} --repo {REPO}"
     print(f"""
 == Try next
-  {cli} intent status --intent-id timeout-b
   {cli} audit events --intent-id timeout-b
+  {cli} verification debt
   {cli} queue inspect
   {cli} risk review --intent-id docs
   {cli} doctor

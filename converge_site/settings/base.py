@@ -414,7 +414,11 @@ LOGGING = {
     "formatters": {"json": {"()": "converge_site.logs.JsonFormatter"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["stderr"], "level": envvars.value("CONVERGE_LOG_LEVEL").upper()},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # beat announces every tick (every few seconds); its warnings and errors still show
+        "celery.beat": {"level": "WARNING"},
+    },
 }
 
 # --- HTTP API: auth, rate limits, CORS, cache, schema, tracing -------------------------------
