@@ -175,6 +175,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="per endpoint, at most")
     parser.add_argument("--requests", type=int, default=500, help="per client, at most")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--paths", default="/v1/intents,/v1/summary")
     args = parser.parse_args()
 
@@ -225,6 +226,8 @@ def main() -> None:
                 str(port),
                 "--workers",
                 str(args.workers),
+                "--threads",
+                str(args.threads),
             ],
             cwd=ROOT,
             env=env,
