@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from converge_site.exceptions import SAFE_METHODS, ApiValidationError
 from security.permissions import Access
 from security.principal import Principal
+from security.tenancy import read_tenant
 
 
 class ConvergeAPIView(APIView):
@@ -26,6 +27,11 @@ class ConvergeAPIView(APIView):
 
     access: Mapping[str, Access] = {}
     metadata_class = None  # OPTIONS outside a CORS preflight is a 405 like any other method
+
+    def query_tenant(self, query: Mapping[str, Any]) -> str | None:
+        """The tenant a read is scoped to: the key's own, else the one the query names, else
+        every tenant (``None``) for an unbound key."""
+        return read_tenant(self.principal, query.get("tenant_id"))
 
     @property
     def principal(self) -> Principal:

@@ -6,9 +6,6 @@ read); reads are scoped to the caller's tenant (interfaces §2.3).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,19 +31,13 @@ from intents.api.filters import IntentRefFilter, TenantFilter
 from intents.api.serializers import EventSerializer, OkTenantSerializer
 from intents.eventlog import event_serialize
 from intents.selectors import event_list
-from security.tenancy import config_tenant, create_tenant, read_tenant
+from security.tenancy import config_tenant, create_tenant
 
 THRESHOLD_HISTORY = 50
 
 
-class TenantReadView(ConvergeAPIView):
-    """A read of one tenant (or of every tenant for an unbound key that names none)."""
 
-    def tenant(self, query: Mapping[str, Any]) -> str | None:
-        return read_tenant(self.principal, query.get("tenant_id"))
-
-
-class IntakeStatusView(TenantReadView):
+class IntakeStatusView(ConvergeAPIView):
     access = {"GET": permissions.INTAKE_READ}
 
     @extend_schema(
@@ -56,10 +47,10 @@ class IntakeStatusView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response(intake_status(tenant_id=self.tenant(query)))
+        return Response(intake_status(tenant_id=self.query_tenant(query)))
 
 
-class IntakeModeView(TenantReadView):
+class IntakeModeView(ConvergeAPIView):
     access = {"GET": permissions.INTAKE_READ, "POST": permissions.INTAKE_WRITE}
 
     @extend_schema(
@@ -69,7 +60,7 @@ class IntakeModeView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response({"mode": str(intake_mode(tenant_id=self.tenant(query)))})
+        return Response({"mode": str(intake_mode(tenant_id=self.query_tenant(query)))})
 
     @extend_schema(
         summary="Set the intake mode (auto removes the override)",
@@ -95,7 +86,7 @@ class IntakeModeView(TenantReadView):
         )
 
 
-class VerificationDebtView(TenantReadView):
+class VerificationDebtView(ConvergeAPIView):
     access = {"GET": permissions.PROJECT_READ}
 
     @extend_schema(
@@ -106,10 +97,10 @@ class VerificationDebtView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response(debt_snapshot(tenant_id=self.tenant(query)))
+        return Response(debt_snapshot(tenant_id=self.query_tenant(query)))
 
 
-class RepoHealthView(TenantReadView):
+class RepoHealthView(ConvergeAPIView):
     access = {"GET": permissions.PROJECT_READ}
 
     @extend_schema(
@@ -119,10 +110,10 @@ class RepoHealthView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response(repo_health_snapshot(tenant_id=self.tenant(query)))
+        return Response(repo_health_snapshot(tenant_id=self.query_tenant(query)))
 
 
-class RepoHealthTrendView(TenantReadView):
+class RepoHealthTrendView(ConvergeAPIView):
     access = {"GET": permissions.PROJECT_READ}
 
     @extend_schema(
@@ -132,10 +123,10 @@ class RepoHealthTrendView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TrendFilter)
-        return Response(health_trend(tenant_id=self.tenant(query), days=query["days"]))
+        return Response(health_trend(tenant_id=self.query_tenant(query), days=query["days"]))
 
 
-class ChangeHealthView(TenantReadView):
+class ChangeHealthView(ConvergeAPIView):
     access = {"GET": permissions.PROJECT_READ}
 
     @extend_schema(
@@ -148,11 +139,11 @@ class ChangeHealthView(TenantReadView):
         if not query.get("intent_id"):
             raise BadRequest("intent_id required", field="intent_id")
         return Response(
-            change_health_snapshot(intent_id=query["intent_id"], tenant_id=self.tenant(query))
+            change_health_snapshot(intent_id=query["intent_id"], tenant_id=self.query_tenant(query))
         )
 
 
-class ChangeHealthTrendView(TenantReadView):
+class ChangeHealthTrendView(ConvergeAPIView):
     access = {"GET": permissions.PROJECT_READ}
 
     @extend_schema(
@@ -162,10 +153,10 @@ class ChangeHealthTrendView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TrendFilter)
-        return Response(change_health_trend(tenant_id=self.tenant(query), days=query["days"]))
+        return Response(change_health_trend(tenant_id=self.query_tenant(query), days=query["days"]))
 
 
-class EntropyTrendView(TenantReadView):
+class EntropyTrendView(ConvergeAPIView):
     access = {"GET": permissions.PROJECT_READ}
 
     @extend_schema(
@@ -175,10 +166,10 @@ class EntropyTrendView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TrendFilter)
-        return Response(entropy_trend(tenant_id=self.tenant(query), days=query["days"]))
+        return Response(entropy_trend(tenant_id=self.query_tenant(query), days=query["days"]))
 
 
-class PredictionListView(TenantReadView):
+class PredictionListView(ConvergeAPIView):
     access = {"GET": permissions.PROJECT_READ}
 
     @extend_schema(
@@ -188,10 +179,10 @@ class PredictionListView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response(issue_predictions_read(tenant_id=self.tenant(query)))
+        return Response(issue_predictions_read(tenant_id=self.query_tenant(query)))
 
 
-class ComplianceReportView(TenantReadView):
+class ComplianceReportView(ConvergeAPIView):
     access = {"GET": permissions.COMPLIANCE_READ}
 
     @extend_schema(
@@ -201,10 +192,10 @@ class ComplianceReportView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response(compliance_report(tenant_id=self.tenant(query)))
+        return Response(compliance_report(tenant_id=self.query_tenant(query)))
 
 
-class ComplianceAlertsView(TenantReadView):
+class ComplianceAlertsView(ConvergeAPIView):
     access = {"GET": permissions.COMPLIANCE_READ}
 
     @extend_schema(
@@ -214,10 +205,10 @@ class ComplianceAlertsView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response(compliance_report(tenant_id=self.tenant(query))["alerts"])
+        return Response(compliance_report(tenant_id=self.query_tenant(query))["alerts"])
 
 
-class ComplianceThresholdsView(TenantReadView):
+class ComplianceThresholdsView(ConvergeAPIView):
     access = {"GET": permissions.COMPLIANCE_READ, "POST": permissions.COMPLIANCE_WRITE}
 
     @extend_schema(
@@ -227,7 +218,7 @@ class ComplianceThresholdsView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        tenant_id = self.tenant(query)
+        tenant_id = self.query_tenant(query)
         if tenant_id is None:
             return Response(compliance_thresholds_list())
         stored = stored_thresholds(tenant_id)
@@ -255,7 +246,7 @@ class ComplianceThresholdsView(TenantReadView):
         )
 
 
-class ComplianceThresholdsHistoryView(TenantReadView):
+class ComplianceThresholdsHistoryView(ConvergeAPIView):
     access = {"GET": permissions.COMPLIANCE_HISTORY}
 
     @extend_schema(
@@ -267,13 +258,13 @@ class ComplianceThresholdsHistoryView(TenantReadView):
         query = parse_query(request, TenantFilter)
         events = event_list(
             event_type="compliance.thresholds_updated",
-            tenant_id=self.tenant(query),
+            tenant_id=self.query_tenant(query),
             limit=THRESHOLD_HISTORY,
         )
         return Response([event_serialize(event) for event in events])
 
 
-class IntegrationMetricsView(TenantReadView):
+class IntegrationMetricsView(ConvergeAPIView):
     access = {"GET": permissions.METRICS_READ}
 
     @extend_schema(
@@ -283,10 +274,10 @@ class IntegrationMetricsView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response(integration_metrics(tenant_id=self.tenant(query)))
+        return Response(integration_metrics(tenant_id=self.query_tenant(query)))
 
 
-class DashboardView(TenantReadView):
+class DashboardView(ConvergeAPIView):
     access = {"GET": permissions.PROJECT_READ}
 
     @extend_schema(
@@ -297,11 +288,11 @@ class DashboardView(TenantReadView):
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.DashboardFilter)
         return Response(
-            dashboard(tenant_id=self.tenant(query), risk_trend_days=query["risk_trend_days"])
+            dashboard(tenant_id=self.query_tenant(query), risk_trend_days=query["risk_trend_days"])
         )
 
 
-class DashboardAlertsView(TenantReadView):
+class DashboardAlertsView(ConvergeAPIView):
     access = {"GET": permissions.COMPLIANCE_READ}
 
     @extend_schema(
@@ -311,4 +302,4 @@ class DashboardAlertsView(TenantReadView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response(dashboard_alerts(tenant_id=self.tenant(query)))
+        return Response(dashboard_alerts(tenant_id=self.query_tenant(query)))

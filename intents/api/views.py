@@ -30,7 +30,7 @@ from intents.selectors import event_list, intent_get, intent_list
 from intents.serialization import commit_link_serialize, intent_rows, intent_serialize
 from intents.services import intent_create, intent_update
 from intents.validation import ValidationOptions, intent_validate
-from security.tenancy import config_tenant, create_tenant, object_tenant, read_tenant
+from security.tenancy import config_tenant, create_tenant, object_tenant
 
 INTENT_ID = OpenApiParameter(
     "intent_id",
@@ -58,7 +58,7 @@ class IntentListView(ConvergeAPIView):
         query = parse_query(request, filters.IntentListFilter)
         intents = intent_list(
             status=query.get("status"),
-            tenant_id=read_tenant(self.principal, query.get("tenant_id")),
+            tenant_id=self.query_tenant(query),
             limit=query["limit"],
         )
         return Response(intent_rows(intents))
@@ -158,7 +158,7 @@ class SummaryView(ConvergeAPIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TenantFilter)
-        tenant_id = read_tenant(self.principal, query.get("tenant_id"))
+        tenant_id = self.query_tenant(query)
         return Response(
             {name: build(tenant_id=tenant_id) for name, build in SUMMARY_SECTIONS.items()}
         )
@@ -174,7 +174,7 @@ class QueueStateView(ConvergeAPIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TenantFilter)
-        tenant_id = read_tenant(self.principal, query.get("tenant_id"))
+        tenant_id = self.query_tenant(query)
         return Response(api_selectors.queue_state(tenant_id=tenant_id))
 
 
@@ -188,7 +188,7 @@ class QueueSummaryView(ConvergeAPIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TenantFilter)
-        tenant_id = read_tenant(self.principal, query.get("tenant_id"))
+        tenant_id = self.query_tenant(query)
         return Response(api_selectors.queue_summary(tenant_id=tenant_id))
 
 
@@ -203,7 +203,7 @@ class EventFeedView(ConvergeAPIView):
         query = parse_query(request, self.filter_class)
         events = event_list(
             event_type=self.event_type,
-            tenant_id=read_tenant(self.principal, query.get("tenant_id")),
+            tenant_id=self.query_tenant(query),
             limit=query["limit"],
         )
         return Response([event_serialize(event) for event in events])
@@ -263,7 +263,7 @@ class EventListView(ConvergeAPIView):
             event_type=query.get("type"),
             intent_id=query.get("intent_id"),
             agent_id=query.get("agent_id"),
-            tenant_id=read_tenant(self.principal, query.get("tenant_id")),
+            tenant_id=self.query_tenant(query),
             since=query.get("since"),
             limit=query["limit"],
         )
@@ -282,7 +282,7 @@ class RiskReviewView(ConvergeAPIView):
         query = parse_query(request, filters.IntentRefFilter)
         if not query.get("intent_id"):
             raise BadRequest("intent_id required", field="intent_id")
-        tenant_id = read_tenant(self.principal, query.get("tenant_id"))
+        tenant_id = self.query_tenant(query)
         return Response(risk_review(intent_id=query["intent_id"], tenant_id=tenant_id))
 
 
@@ -296,7 +296,7 @@ class RiskGateReportView(ConvergeAPIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TenantFilter)
-        tenant_id = read_tenant(self.principal, query.get("tenant_id"))
+        tenant_id = self.query_tenant(query)
         return Response(risk_gate_report(tenant_id=tenant_id))
 
 
@@ -310,7 +310,7 @@ class RiskPolicyView(ConvergeAPIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TenantFilter)
-        tenant_id = read_tenant(self.principal, query.get("tenant_id"))
+        tenant_id = self.query_tenant(query)
         return Response(api_selectors.risk_policy_list(tenant_id=tenant_id))
 
     @extend_schema(
@@ -338,7 +338,7 @@ class _LatestRiskPartView(ConvergeAPIView):
         query = parse_query(request, filters.IntentRefFilter)
         payload = api_selectors.latest_risk_payload(
             intent_id=query.get("intent_id"),
-            tenant_id=read_tenant(self.principal, query.get("tenant_id")),
+            tenant_id=self.query_tenant(query),
         )
         return Response(payload.get(self.part, []))
 

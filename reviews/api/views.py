@@ -31,7 +31,7 @@ from reviews.services import (
     review_request,
     review_start,
 )
-from security.tenancy import create_tenant, object_tenant, read_tenant
+from security.tenancy import create_tenant, object_tenant
 
 TASK_ID = OpenApiParameter("task_id", OpenApiTypes.STR, OpenApiParameter.PATH)
 
@@ -50,7 +50,7 @@ class ReviewListView(ConvergeAPIView):
             intent_id=query.get("intent_id"),
             status=query.get("status"),
             reviewer=query.get("reviewer"),
-            tenant_id=read_tenant(self.principal, query.get("tenant_id")),
+            tenant_id=self.query_tenant(query),
             limit=query["limit"],
         )
         reviews = [review_serialize(task) for task in tasks]
@@ -92,7 +92,7 @@ class ReviewSummaryView(ConvergeAPIView):
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
         return Response(
-            review_summary(tenant_id=read_tenant(self.principal, query.get("tenant_id")))
+            review_summary(tenant_id=self.query_tenant(query))
         )
 
 
