@@ -113,7 +113,7 @@ def api_client(key: str | None = None) -> Any:
 @pytest.fixture
 def api_key(db: None) -> Any:
     """Factory: store an API key and return the raw key."""
-    from security.services import api_key_create
+    from access.services import api_key_create
 
     def make(
         role: str = "viewer",

@@ -64,11 +64,12 @@ def measure(n: int, workdir: Path) -> dict[str, float]:
     from django.db import connection
 
     from converge_core.synthetic import build_synthetic_repo
-    from intents.models import Event, Intent
+    from intents.models import Intent
     from intents.queue import QueueOptions, queue_run
     from intents.repositories import repository_resolve
     from intents.services import intent_create
     from intents.validation import ValidationOptions, intent_validate
+    from ledger.models import Event
 
     call_command("flush", interactive=False, verbosity=0)
     built = build_synthetic_repo(workdir / f"repo-{n}", branches=spec_for(n))

@@ -58,7 +58,8 @@ for n, branch in enumerate(spec["branches"]):
 PROGRESS = """
 import django
 django.setup()
-from intents.models import Event, Intent
+from ledger.models import Event
+from intents.models import Intent
 merged = Intent.objects.filter(status="MERGED").count()
 times = Event.objects.filter(event_type="intent.merged").order_by("seq").values_list(
     "timestamp", flat=True

@@ -32,6 +32,8 @@ class Cause(StrEnum):
 
 
 ACTIVE = frozenset({Status.READY, Status.VALIDATED, Status.QUEUED})
+# what the merge queue takes: validated once, revalidated against the target's head
+QUEUEABLE = frozenset({Status.VALIDATED, Status.QUEUED})
 TERMINAL = frozenset({Status.MERGED, Status.REJECTED})
 _ANY = frozenset(Status)
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from security import schema  # noqa: F401  (registers the API-key scheme with the schema)
+from access import schema  # noqa: F401  (registers the API-key scheme with the schema)
 
 
 def canonical_endpoints(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tuple[Any, ...]]:
@@ -26,7 +26,7 @@ def canonical_endpoints(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list
 
 urlpatterns = [
     path("", include("intents.api.urls")),
-    path("", include("security.api.urls")),
+    path("", include("access.api.urls")),
     path("", include("flags.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("intake.api.urls")),

@@ -13,10 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.permissions import Access
+from access.principal import Principal
+from access.tenancy import read_tenant
 from converge_site.exceptions import SAFE_METHODS, ApiValidationError
-from security.permissions import Access
-from security.principal import Principal
-from security.tenancy import read_tenant
 
 
 class ConvergeAPIView(APIView):
@@ -50,7 +50,7 @@ class ConvergeAPIView(APIView):
             and isinstance(principal, Principal)
             and principal.authenticated
         ):
-            from security.services import access_record
+            from access.services import access_record
 
             access_record(
                 event_type="access.granted",

@@ -140,10 +140,11 @@ def check_policy() -> Check:
 
 
 def check_chain() -> Check:
-    from intents.audit import chain_verify
+    from flags.selectors import flag_is_enabled
+    from ledger.chain import chain_verify
 
     try:
-        result = chain_verify(record=False)
+        result = chain_verify(enabled=flag_is_enabled("audit_chain"), record=False)
     except Exception as exc:
         return Check("audit_chain", "fail", f"cannot verify: {exc}", "Fix the database first")
     if result.get("enabled") is False:

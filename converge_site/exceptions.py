@@ -63,7 +63,7 @@ def validation_message(location: str, detail: Any) -> str:
 
 
 def _record_denial(exc: Exception, context: dict[str, Any]) -> None:
-    from security.services import access_record
+    from access.services import access_record
 
     request = context.get("request")
     reason = getattr(exc, "access_reason", None)

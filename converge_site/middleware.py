@@ -128,8 +128,8 @@ class RateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.CONVERGE_RATE_LIMIT_ENABLED or request.path.startswith(RATE_LIMIT_EXEMPT):
             return self.get_response(request)
-        from security.authentication import resolve_request
-        from security.ratelimit import bucket_for, metric_label, rate_limit_hit
+        from access.authentication import resolve_request
+        from access.ratelimit import bucket_for, metric_label, rate_limit_hit
 
         try:
             bucket = bucket_for(request, resolve_request(request).principal)

@@ -9,7 +9,7 @@ from converge_core.errors import InvalidInput
 from converge_core.flags import FLAGS, FlagSpec, FlagState, validate_mode
 from flags.models import FlagOverride
 from flags.selectors import UnknownFlag, flag_overrides_invalidate, flag_state
-from intents.eventlog import event_append
+from ledger.append import event_append
 
 
 def _spec(name: str) -> FlagSpec:

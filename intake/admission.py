@@ -15,7 +15,7 @@ from converge_core.intake import admit as admission_rule
 from flags.selectors import flag_is_enabled
 from intake.selectors import intake_settings, intake_signals, override_in_force
 from intake.services import INTAKE_CHANNEL
-from intents.eventlog import event_append
+from ledger.append import event_append
 from notifications import notify
 
 REFUSAL_EVENTS = {IntakeMode.THROTTLE: "intake.throttled", IntakeMode.PAUSE: "intake.rejected"}

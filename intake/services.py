@@ -20,8 +20,8 @@ from intake.models import IntakeOverride, TenantComplianceThresholds
 from intake.projections.debt import debt_compute, debt_enabled
 from intake.projections.events import active_intents
 from intake.projections.health import change_health_snapshot, repo_health_snapshot
-from intents.eventlog import event_append
-from intents.models import Event
+from ledger.append import event_append
+from ledger.models import Event
 from notifications import notify
 
 INTAKE_CHANNEL = "intake"

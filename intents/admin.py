@@ -1,4 +1,4 @@
-"""Operator console for intents, the event log and commit links."""
+"""Operator console for intents, repositories, commit links and queue locks."""
 
 from __future__ import annotations
 
@@ -12,32 +12,11 @@ from django.http import HttpRequest
 from converge_core.errors import ConvergeError
 from converge_core.policy import validate_tenant_risk_policy
 from intents.locks import locks_force_release
-from intents.models import (
-    ChainSeal,
-    CommitLink,
-    Event,
-    Intent,
-    PruneCheckpoint,
-    QueueLock,
-    Repository,
-    TenantRiskPolicy,
-)
+from intents.models import CommitLink, Intent, QueueLock, Repository, TenantRiskPolicy
 from intents.risk import risk_policy_set
 from intents.services import intent_reset
 from intents.validation import intent_validate
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit tables are read-only in the console."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from ledger.admin import ReadOnlyAdmin
 
 
 @admin.register(Repository)
@@ -112,32 +91,12 @@ class IntentAdmin(admin.ModelAdmin):
         self.message_user(request, f"Reset {done} intent(s).", messages.SUCCESS)
 
 
-@admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "timestamp", "event_type", "intent_id", "tenant_id", "trace_id")
-    list_filter = ("event_type",)
-    search_fields = ("=id", "=intent_id", "=trace_id")
-    show_full_result_count = False
-    ordering = ("-seq",)
-
-
 @admin.register(CommitLink)
 class CommitLinkAdmin(ReadOnlyAdmin):
     list_display = ("intent", "role", "sha", "repo", "observed_at")
     list_filter = ("role",)
     search_fields = ("=sha", "intent__id")
     raw_id_fields = ("intent",)
-
-
-@admin.register(ChainSeal)
-class ChainSealAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "event_id", "kind", "resealed_at", "reseal_event_id")
-
-
-@admin.register(PruneCheckpoint)
-class PruneCheckpointAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "before", "removed", "last_pruned_seq")
-    exclude = ("intent_rows",)
 
 
 class TenantRiskPolicyForm(forms.ModelForm):

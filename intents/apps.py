@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class IntentsConfig(AppConfig):
     name = "intents"
-    verbose_name = "Intents and audit log"
+    verbose_name = "Intents"

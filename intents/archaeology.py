@@ -19,7 +19,8 @@ from converge_core.audit import format_timestamp
 from converge_core.risk import CouplingRecord
 from flags.selectors import flag_is_enabled
 from intents.gitaccess import git_for
-from intents.models import ArchaeologySnapshot, Event, Intent, Repository
+from intents.models import ArchaeologySnapshot, Intent, Repository
+from ledger.models import Event
 
 
 def _linked_file_sets(repository: Repository) -> list[list[str]]:

@@ -19,8 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
-from intents.eventlog import event_append
 from intents.models import Intent, QueueLock, Repository
+from ledger.append import event_append
 
 
 @cache

@@ -22,14 +22,16 @@ from converge_core.policy import (
     validate_tenant_risk_policy,
 )
 from converge_core.risk import RiskSimulation, build_diagnostics
-from intents.eventlog import event_append, event_serialize
 from intents.hooks import hooks
-from intents.models import Event, TenantRiskPolicy
+from intents.models import TenantRiskPolicy
 from intents.policyconfig import policy_config
 from intents.riskinputs import score_intent, tenant_risk_policy
 from intents.selectors import intent_get
 from intents.serialization import intent_serialize
 from intents.simulations import latest_simulation_payload
+from ledger.append import event_append
+from ledger.models import Event
+from ledger.serialization import event_serialize
 
 REPORT_WINDOW = 10_000
 

@@ -8,10 +8,11 @@ from typing import Any
 from django.db.models import QuerySet
 
 from converge_core.errors import NotFound
-from intents.eventlog import event_serialize
 from intents.hooks import hooks
-from intents.models import Event, Intent
+from intents.models import Intent
 from intents.serialization import intent_serialize
+from ledger.models import Event
+from ledger.serialization import event_serialize
 
 DECISION_EVENTS = (
     "intent.validated",

@@ -25,10 +25,10 @@ from intents.cleaning import (
     clean_ref,
 )
 from intents.errors import DependencyCycle, IntakeRejected
-from intents.eventlog import event_append
 from intents.hooks import hooks
 from intents.models import Intent, Repository
 from intents.serialization import intent_serialize
+from ledger.append import event_append
 
 
 def _dependencies_of(intent_id: str) -> list[str] | None:

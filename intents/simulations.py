@@ -11,7 +11,8 @@ from converge_core.git import Simulation
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
 from intents.gitaccess import git_for
-from intents.models import CommitLink, Event, Intent
+from intents.models import CommitLink, Intent
+from ledger.models import Event
 
 
 def latest_simulation_payload(intent_id: str) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from converge_site.celery import RETRY_POLICY
 from converge_site.workerstate import stop_requested
-from intents.audit import audit_prune
+from intents.retention import audit_prune
 from intents.worker import (
     queue_pairs,
     queue_process,

@@ -44,11 +44,11 @@ from intents.gitaccess import git_for
 from intents.hooks import hooks
 from intents.models import Intent
 from intents.policyconfig import policy_config
-from intents.recorder import Recorder
 from intents.riskinputs import score_intent, tenant_risk_policy
 from intents.selectors import intent_get
 from intents.services import intent_change_status, intent_set_refs, status_event_payload
 from intents.simulations import record_commit_links, reusable_simulation, simulation_evidence
+from ledger.recorder import Recorder
 
 CONFLICT_DISPLAY_LIMIT = 5
 

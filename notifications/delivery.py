@@ -20,8 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from intents.eventlog import event_append
-from intents.models import Event
+from ledger.append import event_append
+from ledger.models import Event
 from notifications.signing import redact_url, signature_headers
 from notifications.targets import target_url
 

@@ -19,9 +19,9 @@ from django.db import transaction
 
 from converge_core.advisor import INSTRUCTIONS, build_prompt, parse_analysis
 from flags.selectors import flag_is_enabled, flag_mode
-from intents.eventlog import event_append
-from intents.models import Event
 from intents.serialization import intent_serialize
+from ledger.append import event_append
+from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.providers import AdvisorProvider, ProviderError, configured_provider
 

@@ -28,8 +28,8 @@ from converge_core.reviews import (
     sla_deadline,
 )
 from flags.selectors import flag_is_enabled
-from intents.eventlog import event_append
 from intents.models import Intent
+from ledger.append import event_append
 from notifications import notify
 from reviews.advisor import advisor_schedule
 from reviews.models import ReviewTask

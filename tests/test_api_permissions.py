@@ -7,15 +7,16 @@ from typing import Any
 
 import pytest
 
+from access.models import ApiKey
 from conftest import TENANT, git
 from flags.models import FlagOverride
 from flags.services import flag_set
 from intake.models import IntakeOverride, TenantComplianceThresholds
-from intents.models import Event, Intent, TenantRiskPolicy
+from intents.models import Intent, TenantRiskPolicy
 from intents.tests.factories import create_intent
+from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.tests.factories import ReviewTaskFactory
-from security.models import ApiKey
 
 INTENT = "acme/web:pr-1"
 TASK = "rev-0123456789ab"
@@ -313,7 +314,7 @@ def test_a_failure_to_record_access_never_fails_the_request(
     def broken(**kwargs):
         raise RuntimeError("event log unavailable")
 
-    monkeypatch.setattr("security.services.event_append", broken)
+    monkeypatch.setattr("access.services.event_append", broken)
     created = api_operator.post("/v1/intents", {"id": "f-1", "source": "f/x"}, format="json")
     assert created.status_code == 200
     denied = api_viewer.post("/v1/intents", {"id": "f-2", "source": "f/x"}, format="json")

@@ -7,9 +7,9 @@ from django.urls import resolve, reverse
 
 from conftest import TENANT, api_client
 from converge_site import api
-from intents.eventlog import event_append
-from intents.models import Event
 from intents.tests.factories import IntentFactory, RepositoryFactory
+from ledger.append import event_append
+from ledger.models import Event
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -117,9 +117,9 @@ def test_schema_and_its_ui_are_served(db):
 
 def test_output_serializers_describe_the_rendered_shapes(repository):
     from intents.api import serializers
-    from intents.eventlog import event_serialize
     from intents.serialization import intent_serialize
     from intents.tests.factories import create_intent
+    from ledger.serialization import event_serialize
 
     intent = create_intent(repository, "s-1")
     assert list(serializers.IntentOutputSerializer().fields) == list(intent_serialize(intent))

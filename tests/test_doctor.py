@@ -49,8 +49,8 @@ def test_a_broken_policy_file_is_named(cli, healthy, settings, tmp_path):
 
 
 def test_a_tampered_chain_fails_with_the_event_named(cli, healthy):
-    from intents.eventlog import event_append
     from intents.tests.tamper import edit_payload
+    from ledger.append import event_append
 
     event = event_append(event_type="worker.started", payload={"pid": 1})
     edit_payload(event.id, '{"pid": 2}')

@@ -25,13 +25,13 @@ def test_ready_is_503_naming_pending_migrations(db):
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM django_migrations WHERE app = %s AND name = %s",
-            ["security", "0001_initial"],
+            ["access", "0001_initial"],
         )
     response = api_client().get("/health/ready")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable" and body["timestamp"]
-    assert body["error"].startswith("migrations: 1 pending (security.0001_initial)")
+    assert body["error"].startswith("migrations: 1 pending (access.0001_initial)")
 
 
 def test_ready_is_503_when_the_database_is_unreachable(db, monkeypatch):

@@ -1,8 +1,8 @@
 import pytest
 
+from access import ratelimit
+from access.ratelimit import seconds_until_room
 from conftest import OTHER_TENANT, TENANT, api_client
-from security import ratelimit
-from security.ratelimit import seconds_until_room
 
 NOW = 1_800_000_000.0  # a window boundary: 1_800_000_000 is a multiple of 60
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from intents.models import Event
+from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.tests.factories import ReviewTaskFactory
 from tests.runbook import runbook_env, runbook_line

@@ -3,7 +3,7 @@
 import pytest
 
 from intake.models import IntakeOverride
-from intents.models import Event
+from ledger.models import Event
 from tests.runbook import runbook_env, runbook_line
 
 

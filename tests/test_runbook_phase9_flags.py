@@ -6,7 +6,7 @@ import json
 import pytest
 
 from flags.services import flag_clear, flag_set
-from intents.models import Event
+from ledger.models import Event
 
 RUNBOOK_DEFAULTS = {
     "intent_links": (True, None),

@@ -86,9 +86,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "django_prometheus",
+    "ledger",
     "flags",
     "intents",
-    "security",
+    "access",
     "reviews",
     "intake",
 ]
@@ -479,8 +480,8 @@ CONVERGE_TRACING_ENABLED = bool(
 )
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["security.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["security.permissions.RouteAccess"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["access.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["access.permissions.RouteAccess"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from security.permissions import admin, viewer
+from access.permissions import admin, viewer
 
 FLAGS_READ = viewer("flags.read")
 FLAGS_WRITE = admin("flags.write")

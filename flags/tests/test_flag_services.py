@@ -6,7 +6,7 @@ from converge_core.errors import InvalidInput
 from flags.models import FlagOverride
 from flags.selectors import UnknownFlag, flag_is_enabled, flag_mode, flag_state
 from flags.services import flag_clear, flag_set
-from intents.models import Event
+from ledger.models import Event
 
 
 def _changes():

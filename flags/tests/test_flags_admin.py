@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from flags.selectors import flag_state
-from intents.models import Event
+from ledger.models import Event
 
 CHANGELIST = "admin:flags_flagoverride_changelist"
 TOGGLE = "admin:flags_flagoverride_toggle"

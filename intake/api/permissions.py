@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from security.permissions import operator, viewer
+from access.permissions import operator, viewer
 
 INTAKE_READ = viewer("intake.read")
 INTAKE_WRITE = operator("intake.write")

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.tenancy import config_tenant, create_tenant
 from converge_site.apibase import ConvergeAPIView, body_object, parse_body, parse_query
 from converge_site.exceptions import BadRequest
 from intake.api import filters, permissions
@@ -29,9 +30,8 @@ from intake.selectors import intake_mode, intake_status
 from intake.services import compliance_thresholds_set, intake_mode_set
 from intents.api.filters import IntentRefFilter, TenantFilter
 from intents.api.serializers import EventSerializer, OkTenantSerializer
-from intents.eventlog import event_serialize
 from intents.selectors import event_list
-from security.tenancy import config_tenant, create_tenant
+from ledger.serialization import event_serialize
 
 THRESHOLD_HISTORY = 50
 

@@ -11,7 +11,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from converge_core.states import ACTIVE
-from intents.models import Event, Intent
+from intents.models import Intent
+from ledger.models import Event
 
 
 def events_of(

@@ -11,8 +11,8 @@ from django.utils import timezone
 from converge_core.audit import format_timestamp
 from converge_core.health import RepoHealthInputs, change_health, repo_health
 from intake.projections.events import active_intents, events_of, payload_number
-from intents.models import Event
 from intents.selectors import intent_get
+from ledger.models import Event
 
 WINDOW = timedelta(hours=24)
 

@@ -14,7 +14,7 @@ from converge_core.audit import format_timestamp
 from converge_core.errors import InvalidInput
 from converge_core.predictions import WindowStats, health_prediction, issue_predictions
 from intake.projections.events import events_of, payload_number
-from intents.models import Event
+from ledger.models import Event
 
 SNAPSHOT_LIMIT = 10_000
 DAY = timedelta(hours=24)

@@ -9,7 +9,7 @@ import factory
 from django.utils import timezone
 
 from intake.models import IntakeOverride, TenantComplianceThresholds
-from intents.eventlog import event_append
+from ledger.append import event_append
 
 
 class IntakeOverrideFactory(factory.django.DjangoModelFactory):

@@ -11,8 +11,8 @@ from intake.projections.compliance import (
 )
 from intake.services import compliance_thresholds_set
 from intake.tests.factories import events
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 
 
 def test_the_report_checks_the_window_against_the_tenants_thresholds(db):

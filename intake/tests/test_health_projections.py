@@ -13,8 +13,8 @@ from intake.projections.trends import (
 )
 from intake.services import change_health_snapshot_record, health_snapshot_record
 from intake.tests.factories import events
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 
 
 def test_repo_health_over_the_last_24_hours(db):
@@ -108,7 +108,7 @@ def test_snapshots_are_recorded_only_by_the_services(db):
 
 def test_the_sweep_records_one_change_snapshot_per_decided_intent(cli, repository):
     from intake.services import change_health_snapshots_record_pending
-    from intents.eventlog import event_append
+    from ledger.append import event_append
 
     cli("intent", "create", "--from-branch", "main", "--intent-id", "d-1")
     cli("intent", "create", "--from-branch", "main", "--intent-id", "d-2")

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from intake.models import IntakeOverride
 from intake.tests.factories import IntakeOverrideFactory, TenantComplianceThresholdsFactory
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 
 CHANGELIST = "admin:intake_intakeoverride_changelist"
 SET_MODE = "admin:intake_intakeoverride_set_mode"

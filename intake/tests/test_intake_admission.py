@@ -7,8 +7,9 @@ from converge_core.intake import rollout_bucket
 from intake.services import intake_mode_set
 from intake.tests.factories import IntakeOverrideFactory
 from intents.errors import IntakeRejected
-from intents.models import Event, Intent
+from intents.models import Intent
 from intents.tests.factories import create_intent
+from ledger.models import Event
 
 
 def _intake_events(intent_id):

@@ -6,7 +6,7 @@ from converge_core.errors import InvalidInput
 from intake.models import IntakeOverride
 from intake.selectors import intake_status
 from intake.services import intake_mode_set
-from intents.models import Event
+from ledger.models import Event
 
 
 def _changes():

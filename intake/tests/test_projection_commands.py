@@ -2,8 +2,8 @@
 through the CLI."""
 
 from intake.tests.factories import events
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 
 
 def test_health_subcommands(cli, db):

@@ -1,8 +1,8 @@
 """The beat's snapshot job: health and debt for everything and for each active tenant."""
 
 from intake.services import snapshots_record_all
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 
 
 def test_one_health_and_one_debt_snapshot_per_scope(db, monkeypatch):

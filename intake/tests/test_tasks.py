@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 
 from intake.tasks import snapshots_record_all_task
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 
 
 @pytest.fixture(autouse=True)

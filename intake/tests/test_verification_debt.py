@@ -10,8 +10,8 @@ from intake.errors import FeatureDisabled
 from intake.projections.debt import debt_snapshot
 from intake.services import debt_snapshot_record
 from intake.tests.factories import events
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 from reviews.tests.factories import ReviewTaskFactory
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from security.permissions import operator, viewer
+from access.permissions import operator, viewer
 
 INTENTS_READ = viewer("intents.read")
 INTENTS_WRITE = operator("intents.write")

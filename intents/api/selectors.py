@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import Count
 
 from intents.choices import IntentStatus
-from intents.models import Event, Intent, TenantRiskPolicy
+from intents.models import Intent, TenantRiskPolicy
+from ledger.models import Event
 
 ACTIVE = (IntentStatus.READY, IntentStatus.VALIDATED, IntentStatus.QUEUED)
 PENDING_CAP = 10_000

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.tenancy import config_tenant, create_tenant, object_tenant
 from converge_site import metrics
 from converge_site.apibase import ConvergeAPIView, body_object, parse_body, parse_query
 from converge_site.exceptions import BadRequest
@@ -23,14 +24,13 @@ from intake.projections.health import repo_health_snapshot
 from intents.api import filters, permissions
 from intents.api import selectors as api_selectors
 from intents.api import serializers as s
-from intents.eventlog import event_serialize
 from intents.repositories import repository_resolve
 from intents.risk import risk_gate_report, risk_policy_set, risk_review
 from intents.selectors import event_list, intent_get, intent_list
 from intents.serialization import commit_link_serialize, intent_rows, intent_serialize
 from intents.services import intent_create, intent_update
 from intents.validation import ValidationOptions, intent_validate
-from security.tenancy import config_tenant, create_tenant, object_tenant
+from ledger.serialization import event_serialize
 
 INTENT_ID = OpenApiParameter(
     "intent_id",

@@ -25,7 +25,6 @@ from converge_core.queue import Candidate, dependency_verdict, order_batch, retr
 from converge_core.states import Cause, Status
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
-from intents.eventlog import event_append
 from intents.gitaccess import git_for
 from intents.hooks import hooks
 from intents.locks import (
@@ -39,10 +38,12 @@ from intents.locks import (
     process_holder,
     release_claim,
 )
-from intents.models import CommitLink, Event, Intent, Repository
+from intents.models import CommitLink, Intent, Repository
 from intents.policyconfig import policy_config
 from intents.services import intent_transition
 from intents.validation import ValidationOptions, after_decision, intent_validate
+from ledger.append import event_append
+from ledger.models import Event
 
 MERGE_ATTEMPTS = 3
 BLOCK_EVENTS = ("intent.dependency_blocked", "intent.speculative_conflict")

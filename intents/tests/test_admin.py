@@ -1,15 +1,23 @@
 from django.urls import reverse
 
-from intents.eventlog import event_append
-from intents.models import Event, Intent
+from intents.models import Intent
 from intents.services import intent_transition
 from intents.tests.factories import create_intent
+from ledger.append import event_append
+from ledger.models import Event
 
 
 def test_changelists_render_for_every_registered_model(admin_client, repository):
     create_intent(repository, "a-1")
-    for name in ("intent", "event", "repository", "commitlink", "chainseal", "prunecheckpoint"):
-        response = admin_client.get(reverse(f"admin:intents_{name}_changelist"))
+    for name in (
+        "intents_intent",
+        "ledger_event",
+        "intents_repository",
+        "intents_commitlink",
+        "ledger_chainseal",
+        "ledger_prunecheckpoint",
+    ):
+        response = admin_client.get(reverse(f"admin:{name}_changelist"))
         assert response.status_code == 200, name
     response = admin_client.get(reverse("admin:intents_intent_changelist"), {"status": "READY"})
     assert b"a-1" in response.content
@@ -18,11 +26,11 @@ def test_changelists_render_for_every_registered_model(admin_client, repository)
 def test_events_are_read_only_in_the_console(admin_client, db):
     event = event_append(event_type="worker.started")
     change = admin_client.post(
-        reverse("admin:intents_event_change", args=[event.pk]), {"event_type": "worker.stopped"}
+        reverse("admin:ledger_event_change", args=[event.pk]), {"event_type": "worker.stopped"}
     )
     assert change.status_code == 403
     delete = admin_client.post(
-        reverse("admin:intents_event_delete", args=[event.pk]), {"post": "yes"}
+        reverse("admin:ledger_event_delete", args=[event.pk]), {"post": "yes"}
     )
     assert delete.status_code == 403
     assert Event.objects.get(pk=event.pk).event_type == "worker.started"

@@ -4,11 +4,12 @@ import pytest
 
 from converge_core.tests.gitrepo import GitRepo
 from intents.archaeology import latest_coupling
-from intents.eventlog import event_append
-from intents.models import ArchaeologySnapshot, CommitLink, Event, Intent
+from intents.models import ArchaeologySnapshot, CommitLink, Intent
 from intents.repositories import repository_resolve
 from intents.tests.factories import create_intent
 from intents.validation import intent_validate
+from ledger.append import event_append
+from ledger.models import Event
 
 
 @pytest.fixture

@@ -2,12 +2,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from intents.audit import audit_prune, chain_init, chain_verify
-from intents.eventlog import event_append
-from intents.models import ChainSeal, Event
+from intents.retention import audit_prune
 from intents.services import intent_override_status
 from intents.tests.factories import create_intent
 from intents.tests.tamper import delete_event, edit_payload
+from ledger.append import event_append
+from ledger.chain import chain_init, chain_verify
+from ledger.models import ChainSeal, Event
 
 
 def _events(n):

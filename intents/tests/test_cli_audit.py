@@ -1,5 +1,5 @@
-from intents.eventlog import event_append
 from intents.tests.tamper import edit_payload
+from ledger.append import event_append
 
 
 def test_events_are_listed_newest_first_with_filters(cli, git_repo):

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from intents.models import Event, Intent
+from intents.models import Intent
+from ledger.models import Event
 
 
 def test_create_from_branch_then_list_and_read(cli, git_repo):

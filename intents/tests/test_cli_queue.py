@@ -2,9 +2,10 @@ import pytest
 
 from converge_core.tests.gitrepo import GitRepo
 from intents.locks import lock_acquire
-from intents.models import Event, Intent, QueueLock
+from intents.models import Intent, QueueLock
 from intents.repositories import repository_resolve
 from intents.tests.queue_helpers import validated_intent
+from ledger.models import Event
 
 
 @pytest.fixture

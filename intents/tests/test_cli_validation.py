@@ -5,7 +5,8 @@ import json
 import pytest
 
 from converge_core.tests.gitrepo import GitRepo
-from intents.models import Event, Intent
+from intents.models import Intent
+from ledger.models import Event
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from intents.eventlog import UnknownEventType, event_append
-from intents.immutability import ImmutableEventError
-from intents.models import ChainHead, Event
+from ledger.append import UnknownEventType, event_append
+from ledger.immutability import ImmutableEventError
+from ledger.models import ChainHead, Event
 
 
 def test_existing_events_cannot_be_saved(db):

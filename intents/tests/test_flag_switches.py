@@ -5,12 +5,13 @@ import json
 import pytest
 
 from converge_core.tests.gitrepo import GitRepo
-from intents.models import CommitLink, Event, Intent
+from intents.models import CommitLink, Intent
 from intents.queue import QueueOptions, queue_run
 from intents.repositories import repository_resolve
 from intents.tests.factories import create_intent
 from intents.tests.queue_helpers import validated_intent
 from intents.validation import intent_validate
+from ledger.models import Event
 
 
 @pytest.fixture

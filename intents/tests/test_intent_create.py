@@ -2,10 +2,11 @@ import pytest
 
 from converge_core.errors import Conflict, InvalidInput
 from intents.errors import DependencyCycle
-from intents.models import Event, Intent
+from intents.models import Intent
 from intents.serialization import INTENT_FIELDS
 from intents.services import intent_create
 from intents.tests.factories import create_intent
+from ledger.models import Event
 
 
 def test_creation_stores_a_ready_intent_and_its_created_event(repository):

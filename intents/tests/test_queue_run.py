@@ -1,12 +1,13 @@
 import pytest
 
 from converge_core.tests.gitrepo import GitRepo
-from intents.audit import chain_verify
-from intents.models import Event, Intent
+from intents.models import Intent
 from intents.queue import QueueOptions, queue_run
 from intents.repositories import repository_resolve
 from intents.tests.factories import create_intent
 from intents.tests.queue_helpers import validated_intent
+from ledger.chain import chain_verify
+from ledger.models import Event
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-from intents.audit import intents_rebuild
 from intents.models import Intent
+from intents.rebuild import intents_rebuild
 from intents.services import intent_override_status, intent_reset, intent_transition, intent_update
 from intents.tests.factories import create_intent
 from intents.tests.tamper import raw_sql

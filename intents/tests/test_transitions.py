@@ -2,7 +2,7 @@ import pytest
 
 from converge_core.errors import Conflict, InvalidInput, NotFound
 from converge_core.states import Cause
-from intents.models import Event, Intent
+from intents.models import Intent
 from intents.services import (
     intent_override_status,
     intent_reset,
@@ -10,6 +10,7 @@ from intents.services import (
     intent_update,
 )
 from intents.tests.factories import create_intent
+from ledger.models import Event
 
 
 def test_a_legal_transition_changes_status_and_appends_its_event(repository):

@@ -5,11 +5,12 @@ import pytest
 from converge_core.errors import Conflict
 from converge_core.git import UnknownRef
 from converge_core.tests.gitrepo import GitRepo
-from intents.models import CommitLink, Event, Intent
+from intents.models import CommitLink, Intent
 from intents.repositories import repository_resolve
 from intents.services import intent_override_status
 from intents.tests.factories import create_intent
 from intents.validation import ValidationOptions, intent_validate
+from ledger.models import Event
 
 
 @pytest.fixture

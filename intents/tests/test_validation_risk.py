@@ -3,11 +3,12 @@
 import pytest
 
 from converge_core.tests.gitrepo import GitRepo
-from intents.models import Event, Intent
+from intents.models import Intent
 from intents.repositories import repository_resolve
 from intents.risk import risk_policy_set
 from intents.tests.factories import create_intent
 from intents.validation import intent_validate
+from ledger.models import Event
 
 WIDE = {f"src/pkg{p:02d}/mod{i:03d}.py": f"v = {p}{i}\n" for p in range(1, 5) for i in range(3)}
 

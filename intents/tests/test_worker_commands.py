@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intents.models import Event
+from ledger.models import Event
 
 
 def test_an_unknown_queue_is_refused_and_nothing_starts(cli):

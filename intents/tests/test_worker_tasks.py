@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from converge_core.tests.gitrepo import GitRepo
 from converge_site import workerstate
-from intents.audit import chain_verify
 from intents.gitaccess import git_for
 from intents.locks import claim_intent, lock_acquire, lock_name
-from intents.models import Event, Intent, QueueLock
+from intents.models import Intent, QueueLock
 from intents.repositories import repository_resolve
 from intents.services import intent_update
 from intents.tasks import (
@@ -26,6 +25,8 @@ from intents.tasks import (
 from intents.tests.factories import create_intent
 from intents.tests.queue_helpers import validated_intent
 from intents.worker import queue_pairs, ready_intents_pending
+from ledger.chain import chain_verify
+from ledger.models import Event
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from intents.models import Event
+from ledger.models import Event
 from notifications import deliver
 from notifications.delivery import DeliveryRetry, retry_countdown
 from notifications.signing import redact_url

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from intents.models import Event
+from ledger.models import Event
 from notifications import notify
 from notifications.tests.server import recording_server
 from reviews.services import review_escalate

@@ -3,7 +3,7 @@ setting; anything else is final; a rerun of a sent delivery sends nothing."""
 
 import pytest
 
-from intents.models import Event
+from ledger.models import Event
 from notifications.tasks import notification_deliver_task
 from notifications.tests.server import recording_server
 

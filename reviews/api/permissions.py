@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from security.permissions import operator, viewer
+from access.permissions import operator, viewer
 
 REVIEWS_READ = viewer("reviews.read")
 REVIEWS_WRITE = operator("reviews.write")

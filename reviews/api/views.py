@@ -15,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.tenancy import create_tenant, object_tenant
 from converge_site.apibase import ConvergeAPIView, parse_body, parse_query
 from intents.api.filters import TenantFilter
 from intents.selectors import intent_get
@@ -31,7 +32,6 @@ from reviews.services import (
     review_request,
     review_start,
 )
-from security.tenancy import create_tenant, object_tenant
 
 TASK_ID = OpenApiParameter("task_id", OpenApiTypes.STR, OpenApiParameter.PATH)
 

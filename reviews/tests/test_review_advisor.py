@@ -7,9 +7,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from intents.eventlog import event_append
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.append import event_append
+from ledger.models import Event
 from notifications.tests.server import recording_server
 from reviews import advisor
 from reviews.providers import (

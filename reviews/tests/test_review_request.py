@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from converge_core.errors import InvalidInput, NotFound
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.serialization import review_serialize
 from reviews.services import review_request

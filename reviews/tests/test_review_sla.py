@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
-from intents.models import Event
+from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.services import review_sla_check
 from reviews.tests.factories import ReviewTaskFactory

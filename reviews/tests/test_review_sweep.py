@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from intake.models import IntakeOverride
 from intake.services import intake_mode_set
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.sweep import review_sweep
 from reviews.tests.factories import ReviewTaskFactory

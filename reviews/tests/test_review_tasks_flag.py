@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from intake.models import IntakeOverride
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 from reviews.holds import review_holds
 from reviews.models import ReviewTask
 from reviews.services import review_request, review_request_automatic

@@ -4,7 +4,7 @@ move is a 409 that changes nothing."""
 import pytest
 
 from converge_core.errors import Conflict, InvalidInput
-from intents.models import Event
+from ledger.models import Event
 from reviews.errors import ReviewNotFound
 from reviews.models import ReviewTask
 from reviews.services import (

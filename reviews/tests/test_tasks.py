@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.services import review_request
 from reviews.tasks import review_analyze_task, review_sweep_task

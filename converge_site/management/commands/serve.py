@@ -13,10 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 
+from access.services import api_keys_seed
 from converge_core.errors import InvalidInput
 from converge_site import envvars
 from converge_site.commands import ConvergeCommand, render_json
-from security.services import api_keys_seed
 
 logger = logging.getLogger("converge.serve")
 

@@ -3,7 +3,7 @@ import pytest
 from flags.api.serializers import FlagSerializer
 from flags.models import FlagOverride
 from flags.selectors import flag_state
-from intents.models import Event
+from ledger.models import Event
 
 
 @pytest.fixture(autouse=True)

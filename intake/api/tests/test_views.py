@@ -14,8 +14,8 @@ from intake.selectors import intake_status
 from intake.services import compliance_thresholds_set, health_snapshot_record
 from intake.tests.factories import events
 from intents.api.serializers import HealthSnapshotSerializer
-from intents.models import Event
 from intents.tests.factories import IntentFactory, RepositoryFactory
+from ledger.models import Event
 from reviews.tests.factories import ReviewTaskFactory
 
 GET_PATHS = [

@@ -2,9 +2,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import OTHER_TENANT, TENANT, api_client, git
-from intents.eventlog import event_append
-from intents.models import CommitLink, Event, Intent
+from intents.models import CommitLink, Intent
 from intents.tests.factories import IntentFactory, RepositoryFactory, create_intent
+from ledger.append import event_append
+from ledger.models import Event
 
 
 def test_create_answers_200_with_the_new_id_and_records_the_actor(repository, api_key):

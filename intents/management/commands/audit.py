@@ -10,9 +10,12 @@ from django.utils.dateparse import parse_datetime
 
 from converge_core.errors import InvalidInput
 from converge_site.commands import ConvergeCommand
-from intents.audit import audit_prune, chain_init, chain_verify, intents_rebuild
-from intents.eventlog import event_serialize
+from flags.selectors import flag_is_enabled
+from intents.rebuild import intents_rebuild
+from intents.retention import audit_prune
 from intents.selectors import event_list
+from ledger.chain import chain_init, chain_verify
+from ledger.serialization import event_serialize
 
 
 def _timestamp(value: str | None, name: str) -> datetime | None:
@@ -63,7 +66,7 @@ class Command(ConvergeCommand):
         pass
 
     def handle_verify_chain(self, **options: Any) -> Any:
-        result = chain_verify()
+        result = chain_verify(enabled=flag_is_enabled("audit_chain"))
         if not result["valid"]:
             self.stderr.write(f"error: audit chain broken: {result['reason']}")
         return result

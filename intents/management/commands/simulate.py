@@ -9,10 +9,10 @@ from converge_core.ids import new_trace_id
 from converge_site.commands import ConvergeCommand
 from intents.cleaning import clean_ref
 from intents.gitaccess import git_for
-from intents.recorder import Recorder
 from intents.repositories import repository_resolve
 from intents.selectors import intent_get
 from intents.simulations import simulation_evidence
+from ledger.recorder import Recorder
 
 
 class Command(ConvergeCommand):

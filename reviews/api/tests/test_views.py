@@ -2,8 +2,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import OTHER_TENANT, TENANT
-from intents.models import Event
 from intents.tests.factories import IntentFactory, RepositoryFactory
+from ledger.models import Event
 from reviews.api.serializers import ReviewTaskSerializer
 from reviews.models import ReviewTask
 from reviews.serialization import review_serialize

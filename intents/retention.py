@@ -1,0 +1,55 @@
+"""Which events ``audit prune`` may remove: a retention policy on top of the ledger.
+
+Only events of finished (MERGED or REJECTED) intents whose whole history is older than the
+cut-off go, and intent-less events older than it (never ``audit.*``). The final row of each
+pruned intent is kept in the checkpoint so ``audit rebuild-intents`` can start from it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from converge_core.audit import format_timestamp
+from converge_core.errors import InvalidInput
+from converge_core.states import TERMINAL
+from intents.models import Intent
+from intents.serialization import intent_serialize
+from ledger.models import Event
+from ledger.prune import events_prune
+
+
+def _prunable(before: datetime, tenant_id: str | None) -> QuerySet[Event]:
+    recent = Event.objects.filter(intent_id=OuterRef("intent_id"), timestamp__gte=before)
+    terminal = Intent.objects.filter(pk=OuterRef("intent_id"), status__in=TERMINAL)
+    known = Intent.objects.filter(pk=OuterRef("intent_id"))
+    queryset = Event.objects.filter(timestamp__lt=before).filter(
+        (Exists(terminal) & ~Exists(recent))
+        | ((Q(intent_id__isnull=True) | ~Exists(known)) & ~Q(event_type__startswith="audit."))
+    )
+    if tenant_id is not None:
+        queryset = queryset.filter(tenant_id=tenant_id)
+    return queryset
+
+
+def _final_rows(intent_ids: set[str]) -> dict[str, dict[str, Any]]:
+    intents = Intent.objects.select_related("repository").filter(pk__in=intent_ids)
+    return {intent.id: intent_serialize(intent) for intent in intents}
+
+
+def audit_prune(
+    *, retention_days: int = 90, tenant_id: str | None = None, dry_run: bool = False
+) -> dict[str, Any]:
+    """Delete old events that no active intent needs, recording a checkpoint first."""
+    if retention_days < 1:
+        raise InvalidInput("--retention-days must be at least 1", field="retention_days")
+    before = timezone.now() - timedelta(days=retention_days)
+    candidates = _prunable(before, tenant_id)
+    if dry_run:
+        return {"pruned": candidates.count(), "before": format_timestamp(before), "dry_run": True}
+    return events_prune(
+        candidates=candidates, before=before, snapshot=_final_rows, tenant_id=tenant_id
+    )

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class SecurityConfig(AppConfig):
-    name = "security"
-    verbose_name = "Security: API keys and access"
