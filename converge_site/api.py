@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("flags.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("intake.api.urls")),
+    path("", include("insights.api.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("schema/ui", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="schema-ui"),
 ]

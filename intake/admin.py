@@ -13,7 +13,7 @@ from django.urls import URLPattern, path, reverse
 
 from converge_core.errors import ConvergeError
 from converge_core.intake import SETTABLE_MODES
-from intake.models import IntakeOverride, TenantComplianceThresholds
+from intake.models import IntakeOverride
 from intake.selectors import intake_status, intake_tenants
 from intake.services import intake_mode_set
 
@@ -88,20 +88,3 @@ class IntakeOverrideAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
         return HttpResponseRedirect(reverse("admin:intake_intakeoverride_changelist"))
-
-
-@admin.register(TenantComplianceThresholds)
-class TenantComplianceThresholdsAdmin(admin.ModelAdmin):
-    """Read-only: thresholds are validated and recorded by ``compliance threshold-set``."""
-
-    list_display = ("tenant_id", "data", "updated_by", "updated_at")
-    search_fields = ("tenant_id",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

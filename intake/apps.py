@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class IntakeConfig(AppConfig):
     name = "intake"
-    verbose_name = "Intake, verification debt and health"
+    verbose_name = "Intake"

@@ -1,4 +1,4 @@
-"""Intake overrides and per-tenant compliance thresholds."""
+"""Intake overrides: the mode an operator (or the review sweep) set for a tenant."""
 
 from __future__ import annotations
 
@@ -32,19 +32,3 @@ class IntakeOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id or '(all tenants)'}: {self.mode}"
-
-
-class TenantComplianceThresholds(models.Model):
-    """A tenant's compliance thresholds (canonical keys only), replaced wholesale on write."""
-
-    tenant_id = models.CharField(max_length=200, unique=True)
-    data = models.JSONField(default=dict)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.CharField(max_length=200, default="system")
-
-    class Meta:
-        ordering = ["tenant_id"]
-        verbose_name_plural = "tenant compliance thresholds"
-
-    def __str__(self) -> str:
-        return f"compliance thresholds of {self.tenant_id}"

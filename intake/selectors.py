@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.intake import IntakeConfig, IntakeMode, auto_mode, effective_score, intake_config
+from insights.debt import debt_compute, debt_enabled
+from insights.events import active_intents, intents_of
+from insights.health import repo_health_snapshot
 from intake.models import IntakeOverride
-from intake.projections.debt import debt_compute, debt_enabled
-from intake.projections.events import active_intents, intents_of
-from intake.projections.health import repo_health_snapshot
 from intents.policyconfig import policy_config
 
 

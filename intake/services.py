@@ -1,4 +1,4 @@
-"""Services of the intake app: intake modes, snapshots and compliance thresholds.
+"""Services of the intake app: intake modes.
 
 Each change and its event are written in one transaction. An operator's mode always wins; the
 review sweep only sets a throttle where no override exists and only lifts the throttles it set.
@@ -6,27 +6,17 @@ review sweep only sets a throttle where no override exists and only lifts the th
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from converge_core.compliance import validate_thresholds
-from converge_core.errors import InvalidInput
 from converge_core.intake import AUTO, IntakeMode, clean_mode
-from intake.models import IntakeOverride, TenantComplianceThresholds
-from intake.projections.debt import debt_compute, debt_enabled
-from intake.projections.events import active_intents
-from intake.projections.health import change_health_snapshot, repo_health_snapshot
+from intake.models import IntakeOverride
 from ledger.append import event_append
-from ledger.models import Event
 from notifications import notify
 
 INTAKE_CHANNEL = "intake"
-# Decisions that change an intent's health (holds and skips repeat every queue cycle).
-CHANGE_DECISIONS = ("intent.validated", "intent.blocked", "intent.merged", "intent.rejected")
 
 
 def _tenant_key(tenant_id: str | None) -> str:
@@ -131,101 +121,3 @@ def intake_sweep_lift(*, tenant_id: str | None, backlog: int, actor: str) -> dic
         }
         _record_mode_change(payload, key, actor)
     return {"tenant_id": tenant_id, "mode": AUTO, "backlog": backlog}
-
-
-def debt_snapshot_record(
-    *, tenant_id: str | None = None, now: datetime | None = None
-) -> dict[str, Any] | None:
-    """Record ``verification.debt.snapshot`` (the beat's job); ``None`` with the flag off."""
-    if not debt_enabled():
-        return None
-    snapshot = debt_compute(tenant_id=tenant_id, now=now)
-    event_append(event_type="verification.debt.snapshot", tenant_id=tenant_id, payload=snapshot)
-    return snapshot
-
-
-def health_snapshot_record(
-    *, tenant_id: str | None = None, now: datetime | None = None
-) -> dict[str, Any]:
-    """Record ``health.snapshot`` (the beat's job; health predictions read these)."""
-    snapshot = repo_health_snapshot(tenant_id=tenant_id, now=now)
-    event_append(event_type="health.snapshot", tenant_id=tenant_id, payload=snapshot)
-    return snapshot
-
-
-def change_health_snapshot_record(*, intent_id: str, through_seq: int = 0) -> dict[str, Any]:
-    """Record ``health.change_snapshot`` for an intent; ``through_seq`` is the last decision
-    event it accounts for, so the next sweep knows where to resume."""
-    snapshot = {**change_health_snapshot(intent_id=intent_id), "through_seq": through_seq}
-    event_append(
-        event_type="health.change_snapshot",
-        intent_id=intent_id,
-        tenant_id=snapshot["tenant_id"],
-        payload=snapshot,
-    )
-    return snapshot
-
-
-def change_health_snapshots_record_pending() -> int:
-    """One change-health snapshot per intent decided since the previous sweep.
-
-    Runs on the beat, never inside a validation: decisions stay as fast as the git floor
-    allows, and an intent decided many times between sweeps gets one snapshot.
-    """
-    latest = (
-        Event.objects.filter(event_type="health.change_snapshot")
-        .order_by("-seq").values_list("payload", flat=True).first()
-    )
-    resume = (latest or {}).get("through_seq", 0)
-    decided = (
-        Event.objects.filter(
-            seq__gt=resume, event_type__in=CHANGE_DECISIONS, intent_id__isnull=False
-        )
-        .values("intent_id").annotate(last=Max("seq")).order_by("last")
-    )
-    count = 0
-    for row in decided:
-        change_health_snapshot_record(intent_id=row["intent_id"], through_seq=row["last"])
-        count += 1
-    return count
-
-
-def snapshots_record_all(*, now: datetime | None = None) -> dict[str, Any]:
-    """Health and debt snapshots for everything and for each tenant with active intents."""
-    now = now or timezone.now()
-    tenants = sorted(
-        active_intents(None)
-        .exclude(tenant_id__isnull=True)
-        .order_by()
-        .values_list("tenant_id", flat=True)
-        .distinct()
-    )
-    recorded = []
-    for tenant_id in [None, *tenants]:
-        health_snapshot_record(tenant_id=tenant_id, now=now)
-        debt = debt_snapshot_record(tenant_id=tenant_id, now=now)
-        recorded.append({"tenant_id": tenant_id, "health": True, "debt": debt is not None})
-    return {"snapshots": recorded, "change_snapshots": change_health_snapshots_record_pending()}
-
-
-def compliance_thresholds_set(
-    *, tenant_id: str, data: dict[str, Any], actor: str
-) -> dict[str, Any]:
-    """Replace a tenant's thresholds (canonical keys, validated).
-
-    Records ``compliance.thresholds_updated`` with the stored thresholds.
-    """
-    if not tenant_id:
-        raise InvalidInput("tenant_id required", field="tenant_id")
-    cleaned = validate_thresholds(data)
-    with transaction.atomic():
-        TenantComplianceThresholds.objects.update_or_create(
-            tenant_id=tenant_id, defaults={"data": cleaned, "updated_by": actor}
-        )
-        event_append(
-            event_type="compliance.thresholds_updated",
-            tenant_id=tenant_id,
-            agent_id=actor,
-            payload=cleaned,
-        )
-    return {"ok": True, "tenant_id": tenant_id}

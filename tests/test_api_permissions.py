@@ -11,7 +11,8 @@ from access.models import ApiKey
 from conftest import TENANT, git
 from flags.models import FlagOverride
 from flags.services import flag_set
-from intake.models import IntakeOverride, TenantComplianceThresholds
+from insights.models import TenantComplianceThresholds
+from intake.models import IntakeOverride
 from intents.models import Intent, TenantRiskPolicy
 from intents.tests.factories import create_intent
 from ledger.models import Event

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "intents",
     "access",
     "reviews",
+    "insights",
     "intake",
 ]
 
@@ -341,7 +342,7 @@ CELERY_BEAT_SCHEDULE["review-sweep"] = {
 # Every 5 minutes: health and debt snapshots per tenant, read by the trends and the health
 # prediction (recorded once per 5-minute slot however often the tick is delivered).
 CELERY_BEAT_SCHEDULE["operations-snapshots"] = {
-    "task": "intake.tasks.snapshots_record_all_task",
+    "task": "insights.tasks.snapshots_record_all_task",
     "schedule": timedelta(minutes=5),
     "options": {"expires": 5 * 60},
 }
@@ -370,7 +371,7 @@ CONVERGE_DOCTOR_CHECKS += [
     "converge_site.doctor.check_cache",
 ]
 # What ``risk review`` shows from higher apps (converge_core.hooks.RiskReviewDetails).
-CONVERGE_RISK_REVIEW_DETAILS.append("intake.details.risk_review_compliance")
+CONVERGE_RISK_REVIEW_DETAILS.append("insights.details.risk_review_compliance")
 # notifications is a package, not an app (it has no models): the worker imports its tasks here.
 CELERY_IMPORTS = ["notifications.tasks"]
 CONVERGE_REVIEW_POOL = envvars.value("CONVERGE_REVIEW_POOL")
@@ -502,7 +503,7 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "intents.choices.RiskLevel",
         "IntentStatusEnum": "intents.choices.IntentStatus",
         "ReviewStatusEnum": "reviews.choices.ReviewStatus",
-        "HealthStatusEnum": "intake.api.serializers.STATUSES",
+        "HealthStatusEnum": "insights.api.serializers.STATUSES",
         "IntakeModeEnum": "intake.api.serializers.MODES",
         "IntakeModeSettingEnum": "converge_core.intake.SETTABLE_MODES",
         "PolicyModeEnum": "converge_core.policy.defaults.RISK_MODES",

@@ -1,5 +1,4 @@
-"""Roles and scopes of the intake, debt, health, compliance, metrics and dashboard routes
-(interfaces §3.3, §3.4)."""
+"""Roles and scopes of the intake routes (interfaces §3.3, §3.4)."""
 
 from __future__ import annotations
 
@@ -7,9 +6,3 @@ from access.permissions import operator, viewer
 
 INTAKE_READ = viewer("intake.read")
 INTAKE_WRITE = operator("intake.write")
-# Project health, verification debt, predictions and the dashboard read like intents.
-PROJECT_READ = viewer("intents.read")
-COMPLIANCE_READ = viewer("compliance.read")
-COMPLIANCE_WRITE = operator("compliance.write")
-COMPLIANCE_HISTORY = operator("compliance.read")
-METRICS_READ = viewer("events.read")

@@ -8,7 +8,8 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from intake.models import IntakeOverride, TenantComplianceThresholds
+from insights.models import TenantComplianceThresholds
+from intake.models import IntakeOverride
 from ledger.append import event_append
 
 

@@ -51,8 +51,8 @@ def test_a_mode_change_needs_a_reason_and_goes_through_the_service(admin_client,
 
 def test_compliance_thresholds_are_listed_read_only(admin_client, db):
     TenantComplianceThresholdsFactory(tenant_id="acme")
-    response = admin_client.get(reverse("admin:intake_tenantcompliancethresholds_changelist"))
+    response = admin_client.get(reverse("admin:insights_tenantcompliancethresholds_changelist"))
     assert response.status_code == 200 and b"acme" in response.content
     assert (
-        admin_client.get(reverse("admin:intake_tenantcompliancethresholds_add")).status_code == 403
+        admin_client.get(reverse("admin:insights_tenantcompliancethresholds_add")).status_code == 403
     )

@@ -20,7 +20,7 @@ from converge_site import metrics
 from converge_site.apibase import ConvergeAPIView, body_object, parse_body, parse_query
 from converge_site.exceptions import BadRequest
 from converge_site.tracing import span
-from intake.projections.health import repo_health_snapshot
+from insights.health import repo_health_snapshot
 from intents.api import filters, permissions
 from intents.api import selectors as api_selectors
 from intents.api import serializers as s

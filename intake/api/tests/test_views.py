@@ -4,14 +4,16 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import OTHER_TENANT, TENANT
 from flags.services import flag_set
-from intake.api import serializers as s
-from intake.models import IntakeOverride, TenantComplianceThresholds
-from intake.projections.compliance import compliance_report
-from intake.projections.debt import debt_compute
-from intake.projections.health import change_health_snapshot
-from intake.projections.metrics import integration_metrics
+from insights.api import serializers as s
+from insights.compliance import compliance_report
+from insights.debt import debt_compute
+from insights.health import change_health_snapshot
+from insights.metrics import integration_metrics
+from insights.models import TenantComplianceThresholds
+from insights.services import compliance_thresholds_set, health_snapshot_record
+from intake.api import serializers as intake_serializers
+from intake.models import IntakeOverride
 from intake.selectors import intake_status
-from intake.services import compliance_thresholds_set, health_snapshot_record
 from intake.tests.factories import events
 from intents.api.serializers import HealthSnapshotSerializer
 from intents.tests.factories import IntentFactory, RepositoryFactory
@@ -316,8 +318,8 @@ def test_output_serializers_describe_the_rendered_shapes(db):
     IntentFactory(id="mine", tenant_id=TENANT)
     IntakeOverride.objects.create(tenant_id="", mode="pause", set_at="2026-01-01T00:00Z")
     shapes = [
-        (s.IntakeStatusSerializer, intake_status(tenant_id=TENANT)),
-        (s.IntakeOverrideSerializer, intake_status(tenant_id=TENANT)["override"]),
+        (intake_serializers.IntakeStatusSerializer, intake_status(tenant_id=TENANT)),
+        (intake_serializers.IntakeOverrideSerializer, intake_status(tenant_id=TENANT)["override"]),
         (s.DebtSnapshotSerializer, debt_compute(tenant_id=TENANT)),
         (s.ChangeHealthSerializer, change_health_snapshot(intent_id="mine")),
         (s.ComplianceReportSerializer, compliance_report(tenant_id=TENANT)),

@@ -1,0 +1,83 @@
+"""The compliance report over a rolling window, its alerts and the stored thresholds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from converge_core.audit import format_timestamp
+from converge_core.compliance import compliance_checks, effective_thresholds
+from insights.debt import debt_compute, debt_enabled
+from insights.events import active_intents, events_of
+from insights.models import TenantComplianceThresholds
+
+
+def stored_thresholds(tenant_id: str | None) -> dict[str, Any] | None:
+    if tenant_id is None:
+        return None
+    row = TenantComplianceThresholds.objects.filter(tenant_id=tenant_id).first()
+    return None if row is None else dict(row.data)
+
+
+def compliance_report(
+    *, tenant_id: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Checks of the last ``CONVERGE_COMPLIANCE_WINDOW_DAYS`` days against the thresholds.
+
+    ``mergeable_rate`` and ``retries_total`` (``queue.reset`` + ``intent.requeued``) cover the
+    window, ``queue_tracked`` counts the active intents, ``debt_score`` is the live debt (not
+    checked while verification debt is disabled).
+    """
+    now = now or timezone.now()
+    days = settings.CONVERGE_COMPLIANCE_WINDOW_DAYS
+    window = {"tenant_id": tenant_id, "since": now - timedelta(days=days), "until": now}
+    simulations = events_of(["simulation.completed"], **window).aggregate(
+        total=Count("pk"), mergeable=Count("pk", filter=Q(payload__mergeable=True))
+    )
+    mergeable_rate = (
+        round(simulations["mergeable"] / simulations["total"], 3) if simulations["total"] else 1.0
+    )
+    values: dict[str, Any] = {
+        "mergeable_rate": mergeable_rate,
+        "conflict_rate": round(1 - mergeable_rate, 3),
+        "retries_total": events_of(["queue.reset", "intent.requeued"], **window).count(),
+        "queue_tracked": active_intents(tenant_id).count(),
+        "debt_score": debt_compute(tenant_id=tenant_id, now=now)["debt_score"]
+        if debt_enabled()
+        else None,
+    }
+    thresholds = effective_thresholds(stored_thresholds(tenant_id))
+    checks, alerts = compliance_checks(values, thresholds)
+    return {
+        **values,
+        "checks": checks,
+        "passed": all(check["passed"] for check in checks),
+        "alerts": alerts,
+        "thresholds": thresholds,
+        "window_days": days,
+        "timestamp": format_timestamp(now),
+        "tenant_id": tenant_id,
+    }
+
+
+def compliance_alerts(*, tenant_id: str | None = None) -> dict[str, Any]:
+    report = compliance_report(tenant_id=tenant_id)
+    return {"alerts": report["alerts"], "passed": report["passed"]}
+
+
+def compliance_thresholds_get(*, tenant_id: str) -> dict[str, Any]:
+    stored = stored_thresholds(tenant_id)
+    if stored is None:
+        return {"message": "No thresholds configured for this tenant"}
+    return {**stored, "tenant_id": tenant_id}
+
+
+def compliance_thresholds_list() -> list[dict[str, Any]]:
+    return [
+        {**row.data, "tenant_id": row.tenant_id}
+        for row in TenantComplianceThresholds.objects.order_by("tenant_id")
+    ]

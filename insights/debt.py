@@ -1,0 +1,74 @@
+"""Verification debt, computed live on read (operations §1; decisions §13, §26)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from converge_core.audit import format_timestamp
+from converge_core.debt import DebtInputs, DebtParams, compute_debt
+from flags.selectors import flag_is_enabled
+from insights.errors import FeatureDisabled
+from insights.events import active_intents, events_of
+from reviews.selectors import review_backlog_count
+
+SEMANTIC_EVENT_LIMIT = 10_000
+
+
+def debt_params() -> DebtParams:
+    return DebtParams.from_mapping(settings.CONVERGE_DEBT)
+
+
+def debt_enabled() -> bool:
+    return flag_is_enabled("verification_debt")
+
+
+def _distinct_semantic_pairs(*, tenant_id: str | None, since: datetime, now: datetime) -> int:
+    # Scans re-emit the same pair; counting distinct pairs keeps repeats from inflating it.
+    payloads = events_of(
+        ["semantic_conflict.detected"], tenant_id=tenant_id, since=since, until=now
+    ).values_list("payload", flat=True)[:SEMANTIC_EVENT_LIMIT]
+    pairs = {frozenset((str(p.get("intent_a")), str(p.get("intent_b")))) for p in payloads if p}
+    return len(pairs)
+
+
+def debt_inputs(*, tenant_id: str | None, now: datetime, params: DebtParams) -> DebtInputs:
+    stale_before = now - timedelta(hours=params.stale_hours)
+    # An active intent with unverified checks counts as stale whatever its age (decisions §13).
+    intents = active_intents(tenant_id).aggregate(
+        total=Count("pk"),
+        stale=Count("pk", filter=Q(created_at__lt=stale_before) | ~Q(unverified_checks=[])),
+        retried=Count("pk", filter=Q(retries__gt=0)),
+    )
+    since = now - timedelta(hours=params.conflict_window_hours)
+    simulations = events_of(
+        ["simulation.completed"], tenant_id=tenant_id, since=since, until=now
+    ).aggregate(total=Count("pk"), mergeable=Count("pk", filter=Q(payload__mergeable=True)))
+    return DebtInputs(
+        active_intents=intents["total"],
+        stale_intents=intents["stale"],
+        retry_intents=intents["retried"],
+        backlog_reviews=review_backlog_count(tenant_id=tenant_id),
+        simulations=simulations["total"],
+        unmergeable_simulations=simulations["total"] - simulations["mergeable"],
+        semantic_conflicts=_distinct_semantic_pairs(tenant_id=tenant_id, since=since, now=now),
+    )
+
+
+def debt_compute(*, tenant_id: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The debt snapshot, whatever the flag (intake and compliance check the flag first)."""
+    now = now or timezone.now()
+    params = debt_params()
+    snapshot = compute_debt(debt_inputs(tenant_id=tenant_id, now=now, params=params), params)
+    return {**snapshot, "timestamp": format_timestamp(now), "tenant_id": tenant_id}
+
+
+def debt_snapshot(*, tenant_id: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """``verification debt``: the live snapshot, or :class:`FeatureDisabled` with the flag off."""
+    if not debt_enabled():
+        raise FeatureDisabled("Verification debt is disabled (flag verification_debt)")
+    return debt_compute(tenant_id=tenant_id, now=now)
