@@ -54,5 +54,6 @@ def test_compliance_thresholds_are_listed_read_only(admin_client, db):
     response = admin_client.get(reverse("admin:insights_tenantcompliancethresholds_changelist"))
     assert response.status_code == 200 and b"acme" in response.content
     assert (
-        admin_client.get(reverse("admin:insights_tenantcompliancethresholds_add")).status_code == 403
+        admin_client.get(reverse("admin:insights_tenantcompliancethresholds_add")).status_code
+        == 403
     )
