@@ -16,11 +16,7 @@ def repo(tmp_path, settings):
     git = GitRepo.create(tmp_path / "repo")
     git.commit("main", {"README.md": "demo\n"})
     settings.CONVERGE_REPO_PATH = str(git.path)
-    settings.CONVERGE_HOME = tmp_path / "home"
-    # a one-file hotfix exceeds the default critical entropy budget
-    policy = tmp_path / "policy.json"
-    policy.write_text('{"profiles": {"critical": {"entropy_budget": 12.0}}}')
-    settings.CONVERGE_POLICY_PATH = str(policy)
+    settings.CONVERGE_HOME = tmp_path / "home"  # the default policy: a hotfix fits critical
     return git
 
 
