@@ -3,6 +3,12 @@
 Five weighted parts (staleness 25, queue 20, review backlog 25, conflicts 15, retries 15), each a
 ratio capped at 1. ``debt_score`` is the rounded sum of the unrounded parts; every part is
 rounded to 1 dp on its own. Bands: green ≤ 30, yellow ≤ 70, red above.
+
+Staleness counts age only: an active intent is stale once it is older than ``stale_hours``
+(decisions §13, the runbook's definition). Intents whose checks were not verified (no command
+configured, or skipped) are reported in the breakdown as ``unverified_intents`` but not scored:
+the shipped ``checks`` map is empty, so scoring them would count every fresh intent of a new
+install as stale and throttle its intake after about a dozen intents.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ class DebtInputs:
 
     active_intents: int
     stale_intents: int
+    unverified_intents: int
     retry_intents: int
     backlog_reviews: int
     simulations: int
@@ -85,6 +92,7 @@ def compute_debt(inputs: DebtInputs, params: DebtParams) -> dict[str, Any]:
         "retry_pressure_score": round(retry, 1),
         "breakdown": {
             "stale_intents": inputs.stale_intents,
+            "unverified_intents": inputs.unverified_intents,
             "active_intents": n,
             "stale_hours_threshold": params.stale_hours,
             "queue_capacity": params.queue_capacity,

@@ -60,6 +60,12 @@ TRANSITIONS: dict[ReviewOp, dict[ReviewStatus, ReviewStatus]] = {
 SLA_HOURS: Mapping[str, int] = {"low": 72, "medium": 48, "high": 24, "critical": 8}
 DEFAULT_SLA_HOURS = 48
 
+# Risk levels whose intents merge only after a human approved them (decisions §40); Converge
+# requests that review itself, with the ``policy`` trigger and the highest priority.
+APPROVAL_REQUIRED_LEVELS = frozenset({"critical"})
+POLICY_TRIGGER = "policy"
+POLICY_REVIEW_PRIORITY = 1
+
 
 class IllegalReviewTransition(Conflict):
     """An operation the review's current status does not allow."""
@@ -116,12 +122,21 @@ class HoldVerdict:
     details: Mapping[str, Any]
 
 
-def hold_verdict(reviews: Iterable[ReviewFacts]) -> HoldVerdict | None:
+def approval_required(risk_level: str) -> bool:
+    """Whether an intent of ``risk_level`` may merge only after an approved review."""
+    return risk_level in APPROVAL_REQUIRED_LEVELS
+
+
+def hold_verdict(
+    reviews: Iterable[ReviewFacts], *, require_approval: bool = False
+) -> HoldVerdict | None:
     """Whether an intent's reviews hold it back from the queue.
 
     Any open review holds (``review_pending``). Otherwise the latest completed review decides:
     ``rejected`` makes the queue reject the intent, ``deferred`` keeps holding until a later
-    review approves, ``approved`` releases. Cancelled reviews do not count.
+    review approves, ``approved`` releases. Cancelled reviews do not count. With
+    ``require_approval`` (a critical intent) no review at all also holds
+    (``review_required``): only an approval releases it.
     """
     reviews = list(reviews)
     open_count = sum(1 for review in reviews if review.status in OPEN)
@@ -134,6 +149,13 @@ def hold_verdict(reviews: Iterable[ReviewFacts]) -> HoldVerdict | None:
         )
     completed = [r for r in reviews if r.status == ReviewStatus.COMPLETED and r.completed_at]
     if not completed:
+        if require_approval:
+            return HoldVerdict(
+                code="review_required",
+                reason="A critical intent merges only after an approved review",
+                rejects=False,
+                details={"required_trigger": POLICY_TRIGGER},
+            )
         return None
     latest = max(completed, key=lambda review: review.completed_at)  # type: ignore[arg-type,return-value]
     if latest.resolution == "rejected":
@@ -142,6 +164,16 @@ def hold_verdict(reviews: Iterable[ReviewFacts]) -> HoldVerdict | None:
     if latest.resolution == "deferred":
         return HoldVerdict("review_deferred", "Review deferred", False, {"notes": latest.notes})
     return None
+
+
+def policy_review_due(risk_level: str, reviews: Iterable[ReviewFacts]) -> bool:
+    """Whether Converge must request the policy review of an intent now: its level requires
+    an approval and it has no review open or completed (cancelled ones do not count), so a
+    revalidation never opens a second one and an approval is never asked for again."""
+    if not approval_required(risk_level):
+        return False
+    verdict = hold_verdict(reviews, require_approval=True)
+    return verdict is not None and verdict.code == "review_required"
 
 
 def pick_reviewer(pool: Sequence[str], loads: Mapping[str, int]) -> str:

@@ -38,10 +38,11 @@ def _distinct_semantic_pairs(*, tenant_id: str | None, since: datetime, now: dat
 
 def debt_inputs(*, tenant_id: str | None, now: datetime, params: DebtParams) -> DebtInputs:
     stale_before = now - timedelta(hours=params.stale_hours)
-    # An active intent with unverified checks counts as stale whatever its age (decisions §13).
+    # Staleness is age only; unverified checks are counted apart, not scored (decisions §13).
     intents = active_intents(tenant_id).aggregate(
         total=Count("pk"),
-        stale=Count("pk", filter=Q(created_at__lt=stale_before) | ~Q(unverified_checks=[])),
+        stale=Count("pk", filter=Q(created_at__lt=stale_before)),
+        unverified=Count("pk", filter=~Q(unverified_checks=[])),
         retried=Count("pk", filter=Q(retries__gt=0)),
     )
     since = now - timedelta(hours=params.conflict_window_hours)
@@ -51,6 +52,7 @@ def debt_inputs(*, tenant_id: str | None, now: datetime, params: DebtParams) -> 
     return DebtInputs(
         active_intents=intents["total"],
         stale_intents=intents["stale"],
+        unverified_intents=intents["unverified"],
         retry_intents=intents["retried"],
         backlog_reviews=review_backlog_count(tenant_id=tenant_id),
         simulations=simulations["total"],

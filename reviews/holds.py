@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from converge_core.hooks import QueueHold
-from converge_core.reviews import ReviewFacts, hold_verdict
-from reviews.choices import ReviewStatus
-from reviews.models import ReviewTask
+from converge_core.reviews import approval_required, hold_verdict
+from flags.selectors import flag_is_enabled
+from reviews.selectors import intent_review_facts
 
 
 def review_holds(intent_ids: list[str]) -> dict[str, QueueHold]:
@@ -15,19 +13,19 @@ def review_holds(intent_ids: list[str]) -> dict[str, QueueHold]:
 
     An open review holds (``review_pending``); a latest completed review ``rejected`` answers
     with ``rejects=True`` so the queue rejects the intent; ``deferred`` keeps holding;
-    ``approved`` releases.
+    ``approved`` releases. A critical intent is held until a review approves it, also while
+    it has none (``review_required``), unless the ``review_tasks`` flag is off (the flag is
+    read only when such an intent is in the batch).
     """
-    facts: dict[str, list[ReviewFacts]] = defaultdict(list)
-    rows = (
-        ReviewTask.objects.filter(intent_id__in=intent_ids)
-        .exclude(status=ReviewStatus.CANCELLED)
-        .values_list("intent_id", "status", "resolution", "notes", "completed_at")
-    )
-    for intent_id, status, resolution, notes, completed_at in rows:
-        facts[intent_id].append(ReviewFacts(status, resolution, notes, completed_at))
+    reviews_on: bool | None = None
     holds = {}
-    for intent_id, reviews in facts.items():
-        verdict = hold_verdict(reviews)
+    for intent_id, (risk_level, reviews) in intent_review_facts(intent_ids).items():
+        require = False
+        if approval_required(risk_level):
+            if reviews_on is None:
+                reviews_on = flag_is_enabled("review_tasks")
+            require = reviews_on
+        verdict = hold_verdict(reviews, require_approval=require)
         if verdict is not None:
             holds[intent_id] = QueueHold(
                 code=verdict.code,

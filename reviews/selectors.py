@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.errors import InvalidInput
-from converge_core.reviews import BACKLOG, OPEN, SweepThresholds, parse_pool
+from converge_core.reviews import BACKLOG, OPEN, ReviewFacts, SweepThresholds, parse_pool
 from converge_core.reviews import ReviewStatus as Status
+from intents.models import Intent
 from reviews.errors import ReviewNotFound
 from reviews.models import ReviewTask
 
@@ -30,6 +31,27 @@ def review_get(task_id: str, *, tenant_id: str | None = None) -> ReviewTask:
     if task is None:
         raise ReviewNotFound(f"Review task {task_id} not found", task_id=task_id)
     return task
+
+
+def intent_review_facts(intent_ids: list[str]) -> dict[str, tuple[str, list[ReviewFacts]]]:
+    """Intent id → (its risk level, its reviews except cancelled ones), in one query.
+
+    Every existing intent of ``intent_ids`` is in the answer, with or without reviews.
+    """
+    facts: dict[str, tuple[str, list[ReviewFacts]]] = {}
+    rows = Intent.objects.filter(pk__in=intent_ids).values_list(
+        "id",
+        "risk_level",
+        "review_tasks__status",
+        "review_tasks__resolution",
+        "review_tasks__notes",
+        "review_tasks__completed_at",
+    )
+    for intent_id, risk_level, status, resolution, notes, completed_at in rows:
+        _, reviews = facts.setdefault(intent_id, (risk_level, []))
+        if status is not None and status != Status.CANCELLED:
+            reviews.append(ReviewFacts(status, resolution, notes, completed_at))
+    return facts
 
 
 def review_list(

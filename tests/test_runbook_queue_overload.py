@@ -1,5 +1,5 @@
 """Emergency procedure "Queue overload": pause intake, check debt, process critical intents
-only, then resume through throttle to open."""
+only (each once its policy review is approved), then resume through throttle to open."""
 
 import pytest
 
@@ -10,21 +10,21 @@ from intents.repositories import repository_resolve
 from intents.tests.queue_helpers import validated_intent
 from tests.runbook import runbook_env, runbook_line
 
+QUEUE_RUN = "converge --db $CONVERGE_DB_PATH queue run --limit 5 --target main"
+
 
 @pytest.fixture
 def repo(tmp_path, settings):
     git = GitRepo.create(tmp_path / "repo")
     git.commit("main", {"README.md": "demo\n"})
     settings.CONVERGE_REPO_PATH = str(git.path)
-    settings.CONVERGE_HOME = tmp_path / "home"
-    # a one-file hotfix exceeds the default critical entropy budget
-    policy = tmp_path / "policy.json"
-    policy.write_text('{"profiles": {"critical": {"entropy_budget": 12.0}}}')
-    settings.CONVERGE_POLICY_PATH = str(policy)
+    settings.CONVERGE_HOME = tmp_path / "home"  # the default policy: a hotfix fits critical
     return git
 
 
-def test_queue_overload_procedure(cli, db, repo, monkeypatch, tmp_path):
+def test_queue_overload_procedure(
+    cli, db, repo, monkeypatch, tmp_path, django_capture_on_commit_callbacks
+):
     runbook_env(monkeypatch, tmp_path)
     repository = repository_resolve(repo.path)
 
@@ -36,8 +36,18 @@ def test_queue_overload_procedure(cli, db, repo, monkeypatch, tmp_path):
     debt = runbook_line(cli, "converge --db $CONVERGE_DB_PATH verification debt")
     assert debt.exit_code == 0 and debt.json["status"] == "green"
 
-    validated_intent(repository, repo, "hotfix", {"fix.py": "x = 1\n"}, risk_level="critical")
-    run = runbook_line(cli, "converge --db $CONVERGE_DB_PATH queue run --limit 5 --target main")
+    with django_capture_on_commit_callbacks(execute=True):
+        validated_intent(repository, repo, "hotfix", {"fix.py": "x = 1\n"}, risk_level="critical")
+    run = runbook_line(cli, QUEUE_RUN)
+    assert [(r["intent_id"], r["decision"]) for r in run.json["results"]] == [
+        ("hotfix", "review_pending")
+    ]
+    pending = "converge --db $CONVERGE_DB_PATH review list --status pending"
+    [review] = runbook_line(cli, pending).json
+    assert (review["intent_id"], review["trigger"]) == ("hotfix", "policy")
+    approve = "converge --db $CONVERGE_DB_PATH review complete --task-id <id> --resolution approved"
+    assert runbook_line(cli, approve, id=review["id"]).exit_code == 0
+    run = runbook_line(cli, QUEUE_RUN)
     assert run.exit_code == 0
     assert [(r["intent_id"], r["decision"]) for r in run.json["results"]] == [("hotfix", "queued")]
     assert Intent.objects.get(pk="hotfix").status == "QUEUED"

@@ -2,6 +2,21 @@
 
 The per-level ``security`` limits live inside the profiles (risk-policy §3 note 2): the
 reference kept them in a table no profile contained, so every level fell back to 0/2.
+
+**Entropy budgets** are compared with ``entropy_score`` = entropic load,
+``2F + 15C + 6D + 3·dirs + 5(K−1)``. Every change that touches a file has K ≥ 2 (the intent
+node has no edge to its files), so the smallest changes already score: one file in a folder
+10, two files in one folder 12, one top-level file 7. The reference's ``critical`` budget of
+6.0 was below all of them and blocked every critical change for ever (decisions §40). The
+budget is fixed, not the scale: the entropy score is the same number in both scoring
+versions, in the committed vectors, in repo health (average entropy), in calibration and in
+the diagnostics thresholds, and rescaling it would move all of those. ``critical`` is 12.0,
+the entropy of the smallest multi-file change (two files in one folder): anything wider — a
+third file, a second folder, a dependency (+6), a conflict (+15) — is over it. That equals
+``high``'s budget, which the monotonicity rule allows (budgets must not increase from ``low``
+to ``critical``); ``critical`` stays stricter than ``high`` through containment (0.85), its
+checks and the human review every critical intent waits for, not through an unreachable
+budget.
 """
 
 from __future__ import annotations
@@ -58,7 +73,7 @@ DEFAULT_PROFILES: dict[str, dict[str, Any]] = {
         "security": {"max_critical": 0, "max_high": 0},
     },
     "critical": {
-        "entropy_budget": 6.0,
+        "entropy_budget": 12.0,
         "containment_min": 0.85,
         "blast_limit": 10.0,
         "checks": ["lint", "unit_tests"],

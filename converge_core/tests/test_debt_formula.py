@@ -10,6 +10,7 @@ def _inputs(**values):
     base = dict(
         active_intents=0,
         stale_intents=0,
+        unverified_intents=0,
         retry_intents=0,
         backlog_reviews=0,
         simulations=0,
@@ -46,6 +47,7 @@ def test_the_score_sums_unrounded_parts_and_every_field_is_reported():
         "retry_pressure_score": 5.0,
         "breakdown": {
             "stale_intents": 1,
+            "unverified_intents": 0,
             "active_intents": 3,
             "stale_hours_threshold": 24.0,
             "queue_capacity": 50,
@@ -59,6 +61,15 @@ def test_the_score_sums_unrounded_parts_and_every_field_is_reported():
         },
         "status": "green",
     }
+
+
+def test_unverified_intents_are_reported_but_not_scored():
+    # 13 fresh intents whose checks ran nowhere: only the queue part counts (13/50*20 = 5.2).
+    snapshot = compute_debt(_inputs(active_intents=13, unverified_intents=13), PARAMS)
+    assert (snapshot["debt_score"], snapshot["staleness_score"]) == (5.2, 0.0)
+    assert snapshot["breakdown"]["unverified_intents"] == 13
+    assert snapshot["breakdown"]["stale_intents"] == 0
+    assert snapshot["status"] == "green"
 
 
 def test_every_part_is_capped_and_the_maximum_is_100():

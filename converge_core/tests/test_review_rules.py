@@ -8,10 +8,12 @@ from converge_core.reviews import (
     ReviewFacts,
     ReviewOp,
     ReviewStatus,
+    approval_required,
     clean_resolution,
     hold_verdict,
     parse_pool,
     pick_reviewer,
+    policy_review_due,
     review_target,
     sla_deadline,
 )
@@ -98,6 +100,31 @@ def test_the_latest_completed_review_decides_once_nothing_is_open():
     assert hold_verdict([_facts(C, "rejected")]).reason == "Review rejected"
     assert hold_verdict([_facts(X)]) is None
     assert hold_verdict([]) is None
+
+
+def test_a_critical_intent_is_held_until_a_review_approves_it():
+    levels = ("low", "medium", "high", "critical")
+    assert [level for level in levels if approval_required(level)] == ["critical"]
+    required = hold_verdict([], require_approval=True)
+    assert (required.code, required.rejects, required.details) == (
+        "review_required",
+        False,
+        {"required_trigger": "policy"},
+    )
+    assert hold_verdict([_facts(X)], require_approval=True).code == "review_required"
+    assert hold_verdict([_facts(P)], require_approval=True).code == "review_pending"
+    assert hold_verdict([_facts(C, "deferred")], require_approval=True).code == "review_deferred"
+    assert hold_verdict([_facts(C, "rejected")], require_approval=True).rejects is True
+    assert hold_verdict([_facts(C, "approved")], require_approval=True) is None
+
+
+def test_the_policy_review_is_due_once_per_critical_intent():
+    assert policy_review_due("critical", [])
+    assert policy_review_due("critical", [_facts(X)])  # a cancelled review is asked again
+    assert not policy_review_due("critical", [_facts(P)])  # one open review, never two
+    for resolution in ("approved", "rejected", "deferred"):
+        assert not policy_review_due("critical", [_facts(C, resolution)])
+    assert not policy_review_due("high", [])
 
 
 def test_the_least_loaded_reviewer_is_picked_ties_in_pool_order():

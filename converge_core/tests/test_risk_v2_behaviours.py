@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from converge_core.policy import GateContext, default_policy, evaluate_gates, resolve_profile
 from converge_core.risk import (
     RiskIntent,
     RiskSimulation,
@@ -41,6 +42,9 @@ CONFLICTED = (
     RiskIntent("intent-conflicted", "feature/billing", "main", "medium"),
     RiskSimulation(mergeable=False, conflicts=BILLING, files_changed=BILLING),
 )
+
+
+PAYMENTS = ("src/payments/charge.py", "src/payments/refund.py", "src/payments/ledger.py")
 
 
 def _level(risk_score: float, declared: str = "medium") -> str:
@@ -92,6 +96,35 @@ def test_conflict_only_change_is_blocked() -> None:
         "explanation": f"Merge has 3 conflict(s): {', '.join(BILLING)}",
         "recommendation": "Resolve conflicts in source branch before retrying",
     }
+
+
+def _critical_gates(files: tuple[str, ...]) -> dict[str, tuple[bool, str]]:
+    """The default ``critical`` gates of a hotfix, on a fresh install (no check configured)."""
+    intent = RiskIntent("intent-hotfix", "hotfix/x", "main", "critical")
+    ev = evaluate_risk(intent, RiskSimulation(files_changed=files), now=NOW)
+    assert _level(ev.risk_score, "critical") == "critical"  # a declared level is not lowered
+    context = GateContext(
+        intent_id=intent.id,
+        risk_level="critical",
+        profile=resolve_profile(default_policy(), "critical", None),
+        risk=ev.to_payload(),
+        check_outcomes={"lint": "not_configured", "unit_tests": "not_configured"},
+    )
+    return {g.gate: (g.passed, g.reason) for g in evaluate_gates(context).gates}
+
+
+def test_a_one_file_critical_change_passes_every_default_gate() -> None:
+    gates = _critical_gates(PAYMENTS[:1])
+    assert gates["entropy"] == (True, "Entropy delta 10.0 vs budget 12.0")
+    assert gates["containment"] == (True, "Containment 0.87 vs min 0.85")
+    assert all(passed for passed, _ in gates.values())
+
+
+def test_two_files_in_one_folder_fit_the_critical_entropy_budget_three_do_not() -> None:
+    assert _critical_gates(PAYMENTS[:2])["entropy"] == (True, "Entropy delta 12.0 vs budget 12.0")
+    assert _critical_gates(PAYMENTS)["entropy"] == (False, "Entropy delta 14.0 vs budget 12.0")
+    spread = ("src/payments/charge.py", "src/billing/refund.py")
+    assert _critical_gates(spread)["entropy"] == (False, "Entropy delta 20.0 vs budget 12.0")
 
 
 def test_symmetric_relations_are_not_cycles() -> None:

@@ -14,6 +14,7 @@ from converge_core.risk import RiskIntent, RiskSimulation, classify, evaluate_ri
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 C_FILES = tuple(f"src/m{i % 3}/f{i}.py" for i in range(15))
 BILLING = ("src/billing/invoice.py", "src/billing/tax.py", "src/billing/totals.py")
+PAYMENTS = ("src/payments/charge.py", "src/payments/refund.py", "src/payments/ledger.py")
 
 INPUTS = {
     # The four inputs of risk-policy §1.12.
@@ -54,6 +55,19 @@ INPUTS = {
         RiskIntent("intent-top", "feature/top", "main", "medium"),
         RiskSimulation(files_changed=("setup.py", "pyproject.toml")),
     ),
+    # Decisions §40: critical hotfixes of one, two and three files in one folder.
+    "critical_one": (
+        RiskIntent("intent-hotfix-1", "hotfix/one", "main", "critical"),
+        RiskSimulation(files_changed=PAYMENTS[:1]),
+    ),
+    "critical_pair": (
+        RiskIntent("intent-hotfix-2", "hotfix/pair", "main", "critical"),
+        RiskSimulation(files_changed=PAYMENTS[:2]),
+    ),
+    "critical_three": (
+        RiskIntent("intent-hotfix-3", "hotfix/three", "main", "critical"),
+        RiskSimulation(files_changed=PAYMENTS),
+    ),
 }
 
 # EL, CV, CD, PD, risk, damage, propagation, containment, level
@@ -66,6 +80,10 @@ SCORES = {
     "wide": (74.0, 64.4, 22.9, 74.0, 61.4, 69.2, 60.0, 0.08, "high"),
     "conflicted": (59.0, 64.6, 30.0, 74.0, 58.3, 64.8, 23.7, 0.77, "high"),
     "toplevel": (9.0, 64.4, 17.5, 2.0, 22.8, 35.3, 10.8, 0.82, "low"),
+    # Classified medium, but a declared level is never lowered (risk.allow_downgrade false).
+    "critical_one": (10.0, 81.1, 11.7, 6.0, 27.1, 44.8, 17.9, 0.87, "medium"),
+    "critical_pair": (12.0, 87.0, 20.0, 10.0, 31.9, 49.1, 20.8, 0.82, "medium"),
+    "critical_three": (14.0, 89.6, 30.0, 14.0, 36.1, 51.8, 23.7, 0.77, "medium"),
 }
 
 # nodes, edges, components, density, pagerank_max, finding codes, bomb types
@@ -86,6 +104,9 @@ STRUCTURE = {
     "wide": (21, 40, 5, 0.0952, 0.075, ["core_target"], []),
     "conflicted": (6, 10, 2, 0.3333, 0.2646, ["core_target", "merge_conflict"], []),
     "toplevel": (4, 3, 2, 0.25, 0.4119, ["core_target"], []),
+    "critical_one": (4, 2, 2, 0.1667, 0.3246, ["core_target"], []),
+    "critical_pair": (5, 5, 2, 0.25, 0.3021, ["core_target"], []),
+    "critical_three": (6, 10, 2, 0.3333, 0.2646, ["core_target"], []),
 }
 
 

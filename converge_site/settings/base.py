@@ -360,7 +360,10 @@ CONVERGE_DOCTOR_CHECKS: list[str] = []
 CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
 CONVERGE_QUEUE_HOLDS.append("reviews.holds.review_holds")
 CONVERGE_INTENT_DETAILS.append("reviews.details.intent_reviews")
-CONVERGE_AFTER_DECISION += ["notifications.hooks.notify_decision"]
+CONVERGE_AFTER_DECISION += [
+    "notifications.hooks.notify_decision",
+    "reviews.policy.policy_review_request",
+]
 # Told the review backlog per tenant after each review sweep (see converge_core.reviews).
 CONVERGE_REVIEW_BACKLOG_HOOKS: list[str] = ["intake.backlog.review_backlog_throttle"]
 CONVERGE_DOCTOR_CHECKS += [

@@ -1,5 +1,6 @@
 """Verification debt computed live: every part from real rows and events, tenant scoping,
-unverified checks count as stale, reads write nothing, the snapshot service records."""
+staleness by age only (unverified checks are counted apart), reads write nothing, the snapshot
+service records."""
 
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ def backlog(db):
     old = timezone.now() - timedelta(hours=30)
     fresh = IntentFactory(tenant_id="acme")
     IntentFactory(tenant_id="acme", created_at=old)
-    IntentFactory(tenant_id="acme", unverified_checks=["lint"])  # stale: checks unverified
+    IntentFactory(tenant_id="acme", unverified_checks=["lint"])  # fresh: unverified, not stale
     IntentFactory(tenant_id="acme", retries=2)
     IntentFactory(tenant_id="acme", status="MERGED", created_at=old, retries=3)  # not active
     IntentFactory(tenant_id="other", created_at=old)
@@ -39,12 +40,12 @@ def backlog(db):
 
 def test_each_part_comes_from_the_tenants_rows_and_window(backlog):
     snapshot = debt_snapshot(tenant_id="acme")
-    # staleness 2/4*25 = 12.5; queue 4/50*20 = 1.6; reviews 2/10*25 = 5.0;
+    # staleness 1/4*25 = 6.25; queue 4/50*20 = 1.6; reviews 2/10*25 = 5.0;
     # conflicts (0.7*0.5 + 0.3*0.2)*15 = 6.15 (6.1 in floating point);
-    # retries 1/4*15 = 3.75  → 29.0
+    # retries 1/4*15 = 3.75  → 22.75
     assert {k: v for k, v in snapshot.items() if k not in ("breakdown", "timestamp")} == {
-        "debt_score": 29.0,
-        "staleness_score": 12.5,
+        "debt_score": 22.8,
+        "staleness_score": 6.2,
         "queue_pressure_score": 1.6,
         "review_backlog_score": 5.0,
         "conflict_pressure_score": 6.1,
@@ -53,7 +54,8 @@ def test_each_part_comes_from_the_tenants_rows_and_window(backlog):
         "tenant_id": "acme",
     }
     assert snapshot["breakdown"] == {
-        "stale_intents": 2,
+        "stale_intents": 1,
+        "unverified_intents": 1,
         "active_intents": 4,
         "stale_hours_threshold": 24.0,
         "queue_capacity": 50,
@@ -96,4 +98,5 @@ def test_parameters_come_from_settings(backlog, settings):
     settings.CONVERGE_DEBT = {"queue_capacity": 4, "stale_hours": 48}
     snapshot = debt_snapshot(tenant_id="acme")
     assert snapshot["queue_pressure_score"] == 20.0
-    assert snapshot["breakdown"]["stale_intents"] == 1  # only the unverified one
+    assert snapshot["breakdown"]["stale_intents"] == 0  # 30 h old is not stale at 48 h
+    assert snapshot["breakdown"]["unverified_intents"] == 1

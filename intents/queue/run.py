@@ -302,15 +302,7 @@ def _process(run: TargetRun, intent: Intent) -> None:
         return
     hold = run.holds.get(intent.id)
     if hold is not None:
-        if hold.rejects:
-            _reject(run, intent, hold.reason)
-        else:
-            _record(
-                run,
-                intent,
-                {"decision": hold.code, "reason": hold.reason, **dict(hold.details)},
-                counts=False,
-            )
+        _held(run, intent, hold)
         return
     if intent.id in run.speculative:
         _speculative_conflict(run, intent)
@@ -323,6 +315,27 @@ def _process(run: TargetRun, intent: Intent) -> None:
         _revalidate_and_merge(run, intent)
     finally:
         release_claim(intent.id, holder=run.holder)
+
+
+def _held(run: TargetRun, intent: Intent, hold: QueueHold) -> None:
+    if hold.rejects:
+        _reject(run, intent, hold.reason)
+        return
+    _record(
+        run,
+        intent,
+        {"decision": hold.code, "reason": hold.reason, **dict(hold.details)},
+        counts=False,
+    )
+
+
+def _hold_now(intent_id: str) -> QueueHold | None:
+    """The first hold of one intent, asked again after the batch's holds were collected."""
+    for hold_check in hooks("CONVERGE_QUEUE_HOLDS"):
+        hold = hold_check([intent_id]).get(intent_id)
+        if hold is not None:
+            return hold
+    return None
 
 
 def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
@@ -442,6 +455,14 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
         _charge(run, intent, decision["reason"], merge=False, **extra)
         return
     run.statuses[intent.id] = Status.QUEUED
+    if decision.get("risk_level", intent.risk_level) != intent.risk_level:
+        # Reclassified by this revalidation (to critical, say): the holds were collected for
+        # the old level, so ask them again before merging.
+        hold = _hold_now(intent.id)
+        if hold is not None:
+            run.holds[intent.id] = hold
+            _held(run, intent, hold)
+            return
     if not run.options.auto_confirm:
         _record(run, intent, {"decision": "queued", "trace_id": decision["trace_id"]}, counts=True)
         return
