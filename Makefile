@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PG_DSN ?= postgresql://postgres@127.0.0.1:5432/converge
 export CONVERGE_HOME ?= $(CURDIR)/.converge
 
-.PHONY: install run test test-sqlite test-postgres lint bench env-example
+.PHONY: install run test test-fast test-sqlite test-postgres lint bench env-example
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,16 @@ run: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: install lint
 	scripts/ensure-services
 	$(MAKE) test-sqlite test-postgres
+
+# the inner loop: SQLite only, without the slow and process-level tests
+test-fast: install
+	CONVERGE_DB_BACKEND=sqlite $(PY) -m pytest -q -m "not slow and not process"
 
 test-sqlite:
 	CONVERGE_DB_BACKEND=sqlite $(PY) -m pytest -q

@@ -45,7 +45,7 @@ class RouteAccess(BasePermission):
         principal = result.principal
         if principal is None:
             raise Unauthenticated(result.failure or "no_api_key")
-        method = "GET" if request.method == "HEAD" else request.method
+        method = "GET" if request.method == "HEAD" else str(request.method)
         if method == "OPTIONS" or not hasattr(view, method.lower()):
             return True  # the view answers 405
         access: Mapping[str, Access] = getattr(view, "access", {})

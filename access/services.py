@@ -93,12 +93,12 @@ def api_key_rotate(
     """
     if principal.key_id is None:
         raise Unauthenticated("no_api_key")
-    now = timezone.now()
+    expires_at = timezone.now() + timedelta(seconds=grace_period_seconds)
     with transaction.atomic():
         # compare-and-swap: of two concurrent rotations of one key, exactly one wins
         claimed = ApiKey.objects.filter(
             pk=principal.key_id, expires_at__isnull=True, revoked_at__isnull=True
-        ).update(expires_at=now + timedelta(seconds=grace_period_seconds))
+        ).update(expires_at=expires_at)
         if claimed != 1:
             raise Unauthenticated("key_not_primary")
         old = ApiKey.objects.get(pk=principal.key_id)
@@ -133,7 +133,7 @@ def api_key_rotate(
         "grace_period_seconds": grace_period_seconds,
         "note": (
             f"Store the new key now: it is not shown again. The old key ({old.key_prefix}…) "
-            f"stops working at {old.expires_at.isoformat()}."
+            f"stops working at {expires_at.isoformat()}."
         ),
     }
 

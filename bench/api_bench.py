@@ -105,6 +105,13 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def _search(pattern: str, text: str) -> re.Match[str]:
+    found = re.search(pattern, text)
+    if found is None:
+        raise RuntimeError(f"wrk printed no line matching {pattern!r}:\n{text}")
+    return found
+
+
 def run_wrk(port: int, path: str, clients: int, seconds: float) -> dict:
     """Load from wrk (a C client): the server, not the load generator, sets the figures."""
     done = subprocess.run(
@@ -135,7 +142,7 @@ def run_wrk(port: int, path: str, clients: int, seconds: float) -> dict:
         "path": path,
         "client": "wrk",
         "errors": int(errors.group(1)) if errors else 0,
-        "throughput_rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+        "throughput_rps": float(_search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
         "p50_ms": figure("50%"),
         "p99_ms": figure("99%"),
     }

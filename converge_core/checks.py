@@ -68,12 +68,13 @@ def run_check(
     name: str,
     command: str | Sequence[str] | None,
     *,
-    cwd: Path,
+    cwd: Path | None,
     timeout: float,
     output_limit: int,
 ) -> CheckOutcome:
-    """Run one check; a missing command is ``not_configured``, never silently skipped."""
-    if not command:
+    """Run one check in ``cwd`` (the merged tree; ``None`` only when no check has a command);
+    a missing command is ``not_configured``, never silently skipped."""
+    if not command or cwd is None:
         return CheckOutcome(name, NOT_CONFIGURED, "no command configured for this check")
     argv = command_argv(command)
     started = time.monotonic()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from access import schema  # noqa: F401  (registers the API-key scheme with the schema)
@@ -24,7 +24,7 @@ def canonical_endpoints(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list
     ]
 
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("intents.api.urls")),
     path("", include("access.api.urls")),
     path("", include("flags.api.urls")),

@@ -55,7 +55,7 @@ class ConvergeAPIView(APIView):
             access_record(
                 event_type="access.granted",
                 principal=principal,
-                method=request.method,
+                method=str(request.method),
                 path=request.path,
                 reason="granted",
             )

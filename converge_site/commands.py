@@ -43,7 +43,7 @@ class ConvergeCommand(BaseCommand):
 
     subcommands: dict[str, str] = {}
     requires_database = True
-    requires_system_checks: list[str] = []  # type: ignore[assignment]
+    requires_system_checks: list[str] = []
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = ConvergeParser(

@@ -70,3 +70,15 @@ def postgres_settings(dsn: str, name: str = "CONVERGE_PG_DSN") -> dict[str, Any]
         "OPTIONS": params,
     }
     return database
+
+
+def cache_settings(url: str, name: str = "CONVERGE_CACHE_URL") -> dict[str, Any]:
+    """Django ``CACHES`` entry for a cache URL (``redis://``, ``rediss://``, ``dbcache://`` …),
+    parsed by django-environ so every scheme it knows is accepted."""
+    import environ
+
+    try:
+        config: dict[str, Any] = environ.Env.cache_url_config(url.strip())
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured(f"{name}={url!r}: {exc}") from None
+    return {**config, "KEY_PREFIX": "converge"}

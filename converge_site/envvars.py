@@ -64,10 +64,15 @@ REGISTRY: tuple[EnvVar, ...] = (
     EnvVar(
         "CONVERGE_GIT_COMMITTER_EMAIL", "converge@localhost", "Committer e-mail of merge commits"
     ),
-    EnvVar("CONVERGE_MAX_RETRIES", "", "Failures before the queue rejects an intent (default: "
-           "queue.max_retries of policy.json, else 3)"),
-    EnvVar("CONVERGE_QUEUE_LOCK_TTL", "300", "Seconds a queue lock lives unless its holder "
-           "renews it"),
+    EnvVar(
+        "CONVERGE_MAX_RETRIES",
+        "",
+        "Failures before the queue rejects an intent (default: "
+        "queue.max_retries of policy.json, else 3)",
+    ),
+    EnvVar(
+        "CONVERGE_QUEUE_LOCK_TTL", "300", "Seconds a queue lock lives unless its holder renews it"
+    ),
     EnvVar(
         "CONVERGE_BROKER_URL",
         "",
@@ -166,7 +171,7 @@ REGISTRY: tuple[EnvVar, ...] = (
     EnvVar(
         "CONVERGE_CACHE_URL",
         "",
-        "Redis URL of the shared cache (rate limits); default: the database cache",
+        "URL of the shared cache (rate limits), e.g. redis://host:6379/1; default: database",
         example="",
     ),
     EnvVar(

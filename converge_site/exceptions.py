@@ -107,8 +107,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         message = str(getattr(exc, "detail", "") or "Forbidden")
         return Response(envelope("http_403", message), status=403)
     if isinstance(exc, drf.APIException):
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+        wait = getattr(exc, "wait", None)
+        if wait:
+            headers["Retry-After"] = str(int(wait))
         body = envelope(f"http_{exc.status_code}", str(exc.detail))
         return Response(body, status=exc.status_code, headers=headers)
     logger.error("unhandled error in %s", context.get("view"), exc_info=exc)

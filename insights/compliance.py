@@ -34,7 +34,11 @@ def compliance_report(
     """
     now = now or timezone.now()
     days = settings.CONVERGE_COMPLIANCE_WINDOW_DAYS
-    window = {"tenant_id": tenant_id, "since": now - timedelta(days=days), "until": now}
+    window: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "since": now - timedelta(days=days),
+        "until": now,
+    }
     simulations = events_of(["simulation.completed"], **window).aggregate(
         total=Count("pk"), mergeable=Count("pk", filter=Q(payload__mergeable=True))
     )

@@ -18,7 +18,7 @@ WINDOW = timedelta(hours=24)
 
 
 def repo_health_inputs(*, tenant_id: str | None, now: datetime) -> RepoHealthInputs:
-    window = {"tenant_id": tenant_id, "since": now - WINDOW, "until": now}
+    window: dict[str, Any] = {"tenant_id": tenant_id, "since": now - WINDOW, "until": now}
     simulations = events_of(["simulation.completed"], **window).aggregate(
         total=Count("pk"), mergeable=Count("pk", filter=Q(payload__mergeable=True))
     )

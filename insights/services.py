@@ -86,11 +86,9 @@ def snapshots_record_all(*, now: datetime | None = None) -> dict[str, Any]:
     """Health and debt snapshots for everything and for each tenant with active intents."""
     now = now or timezone.now()
     tenants = sorted(
-        active_intents(None)
-        .exclude(tenant_id__isnull=True)
-        .order_by()
-        .values_list("tenant_id", flat=True)
-        .distinct()
+        tenant
+        for tenant in active_intents(None).order_by().values_list("tenant_id", flat=True).distinct()
+        if tenant is not None
     )
     recorded = []
     for tenant_id in [None, *tenants]:

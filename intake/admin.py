@@ -68,7 +68,10 @@ class IntakeOverrideAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = IntakeModeForm(request.POST)
         if not form.is_valid():
-            errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in form.errors.items())
+            errors = "; ".join(
+                f"{field}: {' '.join(str(e) for e in problems)}"
+                for field, problems in form.errors.items()
+            )
             self.message_user(request, f"Mode not changed: {errors}", messages.ERROR)
         else:
             tenant_id = form.cleaned_data["tenant_id"].strip() or None

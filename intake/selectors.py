@@ -91,11 +91,9 @@ def intake_mode(*, tenant_id: str | None = None) -> IntakeMode:
 def intake_tenants() -> list[str | None]:
     """Tenants the console lists: everyone (``None``), overridden tenants and intents' tenants."""
     tenants = set(IntakeOverride.objects.exclude(tenant_id="").values_list("tenant_id", flat=True))
-    tenants |= set(
-        intents_of(None)
-        .exclude(tenant_id__isnull=True)
-        .order_by()
-        .values_list("tenant_id", flat=True)
-        .distinct()
-    )
+    tenants |= {
+        tenant
+        for tenant in intents_of(None).order_by().values_list("tenant_id", flat=True).distinct()
+        if tenant is not None
+    }
     return [None, *sorted(tenants)]

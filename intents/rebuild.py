@@ -21,6 +21,8 @@ _CHUNK = 2000
 
 def _apply(state: dict[str, dict[str, Any]], event: Event) -> None:
     payload = event.payload
+    if event.intent_id is None:
+        return
     if event.event_type == "intent.created":
         state[event.intent_id] = dict(payload)
         return
@@ -74,7 +76,7 @@ def intents_rebuild(*, check: bool) -> dict[str, Any]:
         intent.id: intent_serialize(intent)
         for intent in Intent.objects.select_related("repository").iterator(chunk_size=_CHUNK)
     }
-    differences = []
+    differences: list[dict[str, Any]] = []
     for intent_id in sorted(set(replayed) | set(live)):
         expected, actual = replayed.get(intent_id), live.get(intent_id)
         if expected is None or actual is None:

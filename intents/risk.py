@@ -89,7 +89,7 @@ def risk_gate_report(*, tenant_id: str | None = None) -> dict[str, Any]:
     if tenant_id is not None:
         events = events.filter(tenant_id=tenant_id)
     total = blocked = would_block = enforced = 0
-    recent_blocks = []
+    recent_blocks: list[dict[str, Any]] = []
     for event in events[:REPORT_WINDOW].iterator(chunk_size=1000):
         total += 1
         if event.payload.get("verdict") == "BLOCK":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -444,4 +445,4 @@ def after_decision(intent: Intent, decision: dict[str, Any]) -> None:
         details={"reason": decision.get("reason")},
     )
     for callback in callbacks:
-        transaction.on_commit(lambda cb=callback: cb(payload))
+        transaction.on_commit(partial(callback, payload))

@@ -42,9 +42,11 @@ def events_prune(
             return {"pruned": 0, "before": format_timestamp(before), "dry_run": False}
         upto = max(doomed)
         runs = _runs(doomed, upto)
-        intent_ids = set(
-            candidates.filter(intent_id__isnull=False).values_list("intent_id", flat=True)
-        )
+        intent_ids = {
+            intent_id
+            for intent_id in candidates.values_list("intent_id", flat=True)
+            if intent_id is not None
+        }
         rows = snapshot(intent_ids)
         last_hash = Event.objects.filter(seq=upto).values_list("hash", flat=True).get()
         checkpoint = PruneCheckpoint.objects.create(

@@ -24,7 +24,8 @@ class ProviderError(Exception):
 
 
 class AdvisorProvider(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def is_available(self) -> bool: ...
 
@@ -131,7 +132,7 @@ def configured_provider() -> AdvisorProvider:
     if not key:
         return NullProvider()
     if name == "anthropic":
-        return AnthropicProvider(api_key=key, **({"model": model} if model else {}))
+        return AnthropicProvider(api_key=key, model=model or AnthropicProvider.model)
     if name == "openai":
-        return OpenAIProvider(api_key=key, **({"model": model} if model else {}))
+        return OpenAIProvider(api_key=key, model=model or OpenAIProvider.model)
     return NullProvider()

@@ -94,13 +94,15 @@ def review_summary(*, tenant_id: str | None = None, now: datetime | None = None)
     by_status = dict(
         queryset.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    by_reviewer = dict(
-        queryset.filter(status__in=(Status.ASSIGNED, Status.IN_REVIEW), reviewer__isnull=False)
+    by_reviewer: dict[str, int] = {
+        reviewer: count
+        for reviewer, count in queryset.filter(status__in=(Status.ASSIGNED, Status.IN_REVIEW))
         .order_by()
         .values_list("reviewer")
         .annotate(n=Count("pk"))
         .values_list("reviewer", "n")
-    )
+        if reviewer is not None
+    }
     return {
         "total": sum(by_status.values()),
         "by_status": {status: by_status[status] for status in sorted(by_status)},
@@ -142,7 +144,7 @@ def reviewer_loads(pool: tuple[str, ...]) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .values_list("reviewer", "n")
     )
-    return {name: 0 for name in pool} | dict(rows)
+    return {name: 0 for name in pool} | {name: count for name, count in rows if name is not None}
 
 
 def review_pool() -> tuple[str, ...]:

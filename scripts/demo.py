@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 HOME = Path(os.environ.get("CONVERGE_HOME", ".converge")).absolute()
 REPO = HOME / "demo-repo"
@@ -67,7 +68,7 @@ def build_repository() -> None:
     git("checkout", "-q", "main")
 
 
-def converge(*args: str) -> object:
+def converge(*args: str) -> Any:
     done = subprocess.run([*CONVERGE, *args], capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"converge {' '.join(args)} failed:\n{done.stderr}")

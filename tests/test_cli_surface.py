@@ -2,6 +2,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.management import get_commands
 
 from converge.cli import COMMANDS, main
@@ -27,6 +28,7 @@ def test_short_help_shows_essentials_and_help_all_shows_everything(capsys):
     assert all(name in full for name in COMMANDS)
 
 
+@pytest.mark.slow
 def test_every_group_answers_help_with_exit_0():
     for name in COMMANDS:
         done = subprocess.run(

@@ -14,6 +14,8 @@ import pytest
 
 from conftest import database_env
 
+pytestmark = [pytest.mark.process, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "serve-test-operator-key"
 

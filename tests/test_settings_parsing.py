@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from converge_site.envparse import postgres_settings, strict_bool, strict_choice
+from converge_site.envparse import cache_settings, postgres_settings, strict_bool, strict_choice
 
 
 @pytest.mark.parametrize("word", ["1", "true", "YES", "On"])
@@ -83,3 +83,18 @@ def test_a_secret_key_is_generated_once_with_private_permissions(tmp_path):
     assert key_file.read_text() == first and len(first) > 40
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert (home / ".gitignore").read_text() == "*\n"
+
+
+def test_cache_urls_of_every_scheme_django_environ_knows():
+    redis = cache_settings("redis://:pw@cache.internal:6379/1")
+    assert redis == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://:pw@cache.internal:6379/1",
+        "KEY_PREFIX": "converge",
+    }
+    assert cache_settings("dbcache://converge_cache")["BACKEND"].endswith("db.DatabaseCache")
+
+
+def test_unknown_cache_scheme_names_the_variable():
+    with pytest.raises(ImproperlyConfigured, match="CONVERGE_CACHE_URL='mysql://x'"):
+        cache_settings("mysql://x")

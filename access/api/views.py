@@ -37,7 +37,7 @@ class KeyRotateView(ConvergeAPIView):
         result = api_key_rotate(
             principal=self.principal,
             grace_period_seconds=data["grace_period_seconds"],
-            method=request.method,
+            method=str(request.method),
             path=request.path,
         )
         return Response(result)

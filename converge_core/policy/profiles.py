@@ -59,7 +59,7 @@ def resolve_profile(
     note 5); with the ``origin_policy`` flag off no override applies (note 6). Origins with no
     rules (``api``, ``demo``) get the plain level profile.
     """
-    resolved_level = level if level in config.profiles else FALLBACK_LEVEL
+    resolved_level = level if level is not None and level in config.profiles else FALLBACK_LEVEL
     patches = (
         override_patches(config.origin_overrides.get(origin), resolved_level)
         if origin_policy_enabled and origin

@@ -11,7 +11,7 @@ import math
 import shlex
 from collections.abc import Mapping
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeGuard
 
 from converge_core.errors import InvalidInput
 from converge_core.policy.defaults import (
@@ -40,7 +40,7 @@ class PolicyError(InvalidInput):
         self.problems = list(problems)
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[float]:
     """A finite int or float; JSON booleans are not numbers here."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -64,7 +64,7 @@ def _count_problem(name: str, value: object) -> str | None:
     return None
 
 
-def _is_name_list(value: object) -> bool:
+def _is_name_list(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
 
 
@@ -126,8 +126,8 @@ _MONOTONIC: tuple[tuple[str, int], ...] = (
 )
 
 
-def _read(profile: Mapping[str, Any], name: str) -> object:
-    value: object = profile
+def _read(profile: Mapping[str, Any], name: str) -> Any:
+    value: Any = profile
     for part in name.split("."):
         value = value.get(part) if isinstance(value, Mapping) else None
     return value

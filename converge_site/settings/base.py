@@ -16,6 +16,7 @@ from corsheaders.defaults import default_headers
 from converge_core.queue import parse_targets
 from converge_site import envvars
 from converge_site.envparse import (
+    cache_settings,
     postgres_settings,
     strict_bool,
     strict_choice,
@@ -452,17 +453,11 @@ CORS_EXPOSE_HEADERS = [
 ]
 
 # Shared by every process: rate-limit windows live here. The database cache's table is created
-# by a migration of the security app, so `converge migrate` is all a deployment needs.
+# by a migration of the access app, so `converge migrate` is all a deployment needs.
 CONVERGE_CACHE_TABLE = "converge_cache"
 CONVERGE_CACHE_URL = envvars.value("CONVERGE_CACHE_URL")
 if CONVERGE_CACHE_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CONVERGE_CACHE_URL,
-            "KEY_PREFIX": "converge",
-        }
-    }
+    CACHES = {"default": cache_settings(CONVERGE_CACHE_URL)}
 else:
     CACHES = {
         "default": {

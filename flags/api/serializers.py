@@ -11,7 +11,7 @@ class FlagSerializer(serializers.Serializer):
     name = serializers.CharField()
     enabled = serializers.BooleanField()
     description = serializers.CharField()
-    source = serializers.ChoiceField(choices=SOURCES)
+    source = serializers.ChoiceField(choices=SOURCES)  # type: ignore[assignment]  # a field, not Field.source
     mode = serializers.CharField(required=False, help_text="omitted when the flag has none")
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from conftest import database_env
 
+pytestmark = [pytest.mark.process, pytest.mark.slow]
+
 WATCHER = textwrap.dedent(
     """
     import sys, time

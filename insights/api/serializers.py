@@ -144,7 +144,7 @@ class DashboardSerializer(serializers.Serializer):
 class DashboardAlertSerializer(serializers.Serializer):
     """A failing compliance check or an issue prediction; the other keys depend on ``source``."""
 
-    source = serializers.ChoiceField(choices=["compliance", "prediction"])
+    source = serializers.ChoiceField(choices=["compliance", "prediction"])  # type: ignore[assignment]  # a field, not Field.source
     alert = serializers.CharField(required=False)
     signal = serializers.CharField(required=False)
     severity = serializers.CharField(required=False)

@@ -22,7 +22,7 @@ class IntentCreateSerializer(serializers.Serializer):
 
     id = serializers.CharField(required=False, max_length=ID_LENGTH)
     intent_id = serializers.CharField(required=False, max_length=ID_LENGTH)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=255)  # type: ignore[assignment]  # a field, not Field.source
     target = serializers.CharField(required=False, allow_blank=True, max_length=255)
     status = serializers.ChoiceField(choices=IntentStatus.choices, default=IntentStatus.READY)
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
@@ -62,7 +62,7 @@ class IntentUpdateSerializer(serializers.Serializer):
 class IntentValidateSerializer(serializers.Serializer):
     """``POST P/intents/{id}/validate`` (every field optional)."""
 
-    source = serializers.CharField(required=False, max_length=255)
+    source = serializers.CharField(required=False, max_length=255)  # type: ignore[assignment]  # a field, not Field.source
     target = serializers.CharField(required=False, max_length=255)
     use_last_simulation = serializers.BooleanField(default=False)
     skip_checks = serializers.BooleanField(default=False)
@@ -70,7 +70,7 @@ class IntentValidateSerializer(serializers.Serializer):
 
 class IntentOutputSerializer(serializers.Serializer):
     id = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.source
     target = serializers.CharField()
     status = serializers.ChoiceField(choices=IntentStatus.choices)
     created_at = serializers.DateTimeField()

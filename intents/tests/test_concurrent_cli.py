@@ -9,6 +9,8 @@ import pytest
 
 from conftest import database_env
 
+pytestmark = [pytest.mark.process, pytest.mark.slow]
+
 WRITERS = 4
 INTENTS_EACH = 5
 

@@ -10,6 +10,8 @@ import pytest
 from conftest import database_env
 from converge_core.tests.gitrepo import GitRepo
 
+pytestmark = [pytest.mark.process, pytest.mark.slow]
+
 
 def _converge(env, repo, *args):
     return subprocess.run(

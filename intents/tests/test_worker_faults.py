@@ -28,6 +28,8 @@ from intents.tests.worker_helpers import (
     worker_env,
 )
 
+pytestmark = [pytest.mark.process, pytest.mark.slow]
+
 TARGETS = ("main", "release")
 
 

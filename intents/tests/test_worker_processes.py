@@ -17,6 +17,8 @@ from intents.tests.worker_helpers import (
     worker_env,
 )
 
+pytestmark = [pytest.mark.process, pytest.mark.slow]
+
 
 def _branch(repo: Path, name: str, path: str) -> None:
     git(repo, "checkout", "-q", "-b", name, "main")
