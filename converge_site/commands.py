@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from argparse import ArgumentParser
+from argparse import ArgumentParser, _SubParsersAction
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -32,6 +33,37 @@ class ConvergeParser(CommandParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
+
+
+# Option names Django's ``BaseCommand`` owns: its own options (``execute`` and ``call_command``
+# read them from the same namespace), the ``call_command`` stealth options and ``database``,
+# which ``execute`` reads for transactional output. A Converge option must use another
+# ``dest`` even when its flag is the same word (``--skip-checks``).
+DJANGO_OPTION_DESTS = frozenset(
+    {
+        "version",
+        "verbosity",
+        "settings",
+        "pythonpath",
+        "traceback",
+        "no_color",
+        "force_color",
+        "skip_checks",
+        "stdout",
+        "stderr",
+        "database",
+    }
+)
+
+
+def parser_dests(parser: ArgumentParser) -> Iterator[tuple[str, str]]:
+    """``(prog, dest)`` of every option of ``parser`` and of its subcommands' parsers."""
+    for action in parser._actions:
+        if isinstance(action, _SubParsersAction):
+            for child in action.choices.values():
+                yield from parser_dests(child)
+        else:
+            yield parser.prog, action.dest
 
 
 def render_json(value: Any) -> str:
@@ -61,6 +93,12 @@ class ConvergeCommand(BaseCommand):
             pythonpath=None,
         )
         self.add_arguments(parser)
+        for prog, dest in parser_dests(parser):
+            if dest in DJANGO_OPTION_DESTS:
+                raise TypeError(
+                    f"{prog}: the option dest {dest!r} belongs to Django's BaseCommand; "
+                    "give the option another dest"
+                )
         return parser
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -35,7 +35,12 @@ class Command(ConvergeCommand):
         parser.add_argument("--auto-confirm", action="store_true", help="merge, not only queue")
         parser.add_argument("--max-retries", type=int)
         parser.add_argument("--use-last-simulation", action="store_true")
-        parser.add_argument("--skip-checks", action="store_true")
+        parser.add_argument(
+            "--skip-checks",
+            dest="skip_required_checks",
+            action="store_true",
+            help="do not run checks (they count as unverified)",
+        )
         parser.add_argument(
             "--wait", type=float, help="seconds to wait for a held lock (default: the lock TTL)"
         )
@@ -63,7 +68,7 @@ class Command(ConvergeCommand):
                     auto_confirm=options["auto_confirm"],
                     max_retries=options["max_retries"],
                     use_last_simulation=options["use_last_simulation"],
-                    skip_checks=options["skip_checks"],
+                    skip_checks=options["skip_required_checks"],
                     wait=options["wait"],
                 ),
                 on_wait=lambda lock: self.stderr.write(
