@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import database_env
+from conftest import database_env, git_branches
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "serve-test-operator-key"
@@ -39,6 +39,7 @@ def call(method, url, body=None, key=None):
 
 @pytest.mark.django_db(transaction=True)
 def test_serve_answers_probes_refuses_strangers_and_creates_intents(tmp_path, git_repo):
+    git_branches(git_repo, "feature/x")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
