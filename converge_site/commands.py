@@ -14,12 +14,15 @@ import logging
 import sys
 from argparse import ArgumentParser, _SubParsersAction
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from converge_core.errors import ConvergeError, InvalidInput
+from converge_core.progress import SILENT, Progress
 from converge_site.dbready import ensure_database_ready
+from converge_site.progress import BarProgress, terminal_progress
 
 logger = logging.getLogger("converge.cli")
 
@@ -76,6 +79,7 @@ class ConvergeCommand(BaseCommand):
     subcommands: dict[str, str] = {}
     requires_database = True
     requires_system_checks: list[str] = []  # type: ignore[assignment]
+    _progress: Progress = SILENT  # the bar of the running subcommand (see ``progress``)
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = ConvergeParser(
@@ -149,6 +153,23 @@ class ConvergeCommand(BaseCommand):
     def exit_code_for(self, result: Any) -> int:
         """Hook for commands whose result itself decides the exit code (verify-chain)."""
         return 0
+
+    @contextmanager
+    def progress(self) -> Iterator[Progress]:
+        """A progress bar on this command's stderr when it is a terminal, else silence."""
+        with terminal_progress(self.stderr._out) as progress:
+            self._progress = progress
+            try:
+                yield progress
+            finally:
+                self._progress = SILENT
+
+    def say(self, message: str) -> None:
+        """One line on stderr, kept above the progress bar while one is drawn."""
+        if isinstance(self._progress, BarProgress):
+            self._progress.say(message)
+        else:
+            self.stderr.write(message)
 
     def handle(self, *args: Any, **options: Any) -> str | None:
         # ``call_command`` path: same dispatch, errors surface as CommandError.

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from converge_core.audit import GENESIS_HASH, chain_hash, format_timestamp
 from converge_core.errors import InvalidInput
+from converge_core.progress import SILENT, Progress
 from converge_core.states import Status
 from intents.eventlog import CHAIN_NAME, chain_head_for_update, event_append, event_canonical
 from intents.immutability import allow_event_writes
@@ -151,7 +152,7 @@ def _seal_dict(seal: ChainSeal) -> dict[str, Any]:
     }
 
 
-def chain_verify(*, record: bool = True) -> dict[str, Any]:
+def chain_verify(*, record: bool = True, progress: Progress = SILENT) -> dict[str, Any]:
     """Verify the whole log; returns the result (``valid`` names the first unsealed break).
 
     With ``record``, the outcome is appended as ``audit.chain.verified`` or
@@ -164,9 +165,11 @@ def chain_verify(*, record: bool = True) -> dict[str, Any]:
     head = ChainHead.objects.filter(pk=CHAIN_NAME).first()
     seals = _seals()
     count, first_bad = 0, None
+    progress.start("Verifying the audit chain", head.event_count if head else 0)
     for row, brk in _walk(head):
         if row is not None:
             count += 1
+            progress.advance()
         if brk is not None and first_bad is None:
             seal = seals.get((brk.seq, brk.kind))
             if seal is None or seal.fingerprint != brk.fingerprint:
@@ -343,7 +346,11 @@ def _prunable(before: datetime, tenant_id: str | None) -> Any:
 
 
 def audit_prune(
-    *, retention_days: int = 90, tenant_id: str | None = None, dry_run: bool = False
+    *,
+    retention_days: int = 90,
+    tenant_id: str | None = None,
+    dry_run: bool = False,
+    progress: Progress = SILENT,
 ) -> dict[str, Any]:
     """Delete old events that no active intent needs, recording a checkpoint first."""
     if retention_days < 1:
@@ -390,8 +397,11 @@ def audit_prune(
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL converge.pruning = 'on'")
             ordered = sorted(doomed)
+            progress.start("Pruning events", len(ordered))
             for start in range(0, len(ordered), 500):
-                Event.objects.filter(seq__in=ordered[start : start + 500]).delete()
+                batch = ordered[start : start + 500]
+                Event.objects.filter(seq__in=batch).delete()
+                progress.advance(len(batch))
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL converge.pruning = 'off'")
@@ -480,7 +490,7 @@ STATE_EVENTS = (
 )
 
 
-def intents_replay() -> dict[str, dict[str, Any]]:
+def intents_replay(progress: Progress = SILENT) -> dict[str, dict[str, Any]]:
     """The intents as the log (from the prune checkpoints on) describes them."""
     state: dict[str, dict[str, Any]] = {}
     for checkpoint in PruneCheckpoint.objects.order_by("created_at"):
@@ -490,14 +500,16 @@ def intents_replay() -> dict[str, dict[str, Any]]:
         .order_by("seq")
         .only("seq", "event_type", "intent_id", "payload")
     )
+    progress.start("Replaying the event log", events.count())
     for event in events.iterator(chunk_size=_CHUNK):
         _apply(state, event)
+        progress.advance()
     return state
 
 
-def intents_rebuild(*, check: bool) -> dict[str, Any]:
+def intents_rebuild(*, check: bool, progress: Progress = SILENT) -> dict[str, Any]:
     """Compare (``check``) or overwrite the intents table with the replayed log."""
-    replayed = intents_replay()
+    replayed = intents_replay(progress)
     live = {
         intent.id: intent_serialize(intent)
         for intent in Intent.objects.select_related("repository").iterator(chunk_size=_CHUNK)

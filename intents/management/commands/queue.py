@@ -60,23 +60,25 @@ class Command(ConvergeCommand):
 
         previous = signal.signal(signal.SIGTERM, on_sigterm)
         try:
-            return queue_run(
-                repository=repository_resolve(),
-                options=QueueOptions(
-                    limit=options["limit"],
-                    targets=targets,
-                    auto_confirm=options["auto_confirm"],
-                    max_retries=options["max_retries"],
-                    use_last_simulation=options["use_last_simulation"],
-                    skip_checks=options["skip_required_checks"],
-                    wait=options["wait"],
-                ),
-                on_wait=lambda lock: self.stderr.write(
-                    f"waiting: queue lock {lock['name']} is held by {lock['holder']} "
-                    f"until {lock['expires_at']}"
-                ),
-                should_stop=lambda: stop["requested"],
-            )
+            with self.progress() as progress:
+                return queue_run(
+                    repository=repository_resolve(),
+                    options=QueueOptions(
+                        limit=options["limit"],
+                        targets=targets,
+                        auto_confirm=options["auto_confirm"],
+                        max_retries=options["max_retries"],
+                        use_last_simulation=options["use_last_simulation"],
+                        skip_checks=options["skip_required_checks"],
+                        wait=options["wait"],
+                    ),
+                    on_wait=lambda lock: self.say(
+                        f"waiting: queue lock {lock['name']} is held by {lock['holder']} "
+                        f"until {lock['expires_at']}"
+                    ),
+                    should_stop=lambda: stop["requested"],
+                    progress=progress,
+                )
         finally:
             signal.signal(signal.SIGTERM, previous)
 
