@@ -15,7 +15,7 @@ import sys
 from argparse import ArgumentParser, _SubParsersAction
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -157,7 +157,8 @@ class ConvergeCommand(BaseCommand):
     @contextmanager
     def progress(self) -> Iterator[Progress]:
         """A progress bar on this command's stderr when it is a terminal, else silence."""
-        with terminal_progress(self.stderr._out) as progress:
+        stream = cast(TextIO, self.stderr._out)  # the file the OutputWrapper writes to
+        with terminal_progress(stream) as progress:
             self._progress = progress
             try:
                 yield progress

@@ -77,6 +77,7 @@ def _run_on_a_terminal(env: dict[str, str], *args: str) -> tuple[int, str, str]:
             break
         drawn += chunk
     os.close(master)
+    assert process.stdout is not None
     stdout = process.stdout.read().decode()
     process.stdout.close()
     return process.wait(timeout=60), stdout, drawn.decode(errors="replace")
