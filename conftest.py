@@ -55,6 +55,12 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def git_branches(cwd: Path, *names: str) -> None:
+    """Create the branches ``names`` at the current commit of the repository at ``cwd``."""
+    for name in names:
+        git(cwd, "branch", name)
+
+
 @pytest.fixture
 def git_repo(tmp_path: Path, settings: Any) -> Iterator[Path]:
     """A work tree with one commit on ``main``, set as the repository intents belong to."""

@@ -66,6 +66,21 @@ def fail(message: str, code: str = "usage_error") -> int:
     return 2
 
 
+def configuration_error() -> str | None:
+    """Load the settings and check the feature-flag variables; a bad environment value comes
+    back as one line naming the variable (decisions §9: a start-up configuration error)."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    from converge_core.flags import environment_problems
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018  (reading a setting imports the settings module)
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    return "; ".join(environment_problems(os.environ)) or None
+
+
 def parse_globals(argv: list[str]) -> tuple[dict[str, str], list[str], str | None]:
     """Split the global options off ``argv``; returns (options, rest, help request)."""
     options: dict[str, str] = {}
@@ -115,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     if "repo" in options:
         os.environ["CONVERGE_REPO_PATH"] = options["repo"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "converge_site.settings")
+    problem = configuration_error()
+    if problem:
+        return fail(problem, code="configuration_error")
 
     import django
     from django.core.management import ManagementUtility

@@ -112,6 +112,21 @@ def validate_mode(spec: FlagSpec, mode: str, origin: str) -> str:
     return mode
 
 
+def environment_problems(environ: Mapping[str, str]) -> list[str]:
+    """One message per ``CONVERGE_FF_*`` variable of ``environ`` whose value is invalid."""
+    problems = []
+    for spec in FLAGS.values():
+        enabled_var, mode_var = env_names(spec.name)
+        try:
+            if enabled_var in environ:
+                parse_bool(environ[enabled_var], enabled_var)
+            if mode_var in environ:
+                validate_mode(spec, environ[mode_var].strip(), mode_var)
+        except InvalidInput as exc:
+            problems.append(exc.message)
+    return problems
+
+
 def file_entry(spec: FlagSpec, value: Any, origin: str) -> FlagOverride:
     """Parse one flags-file value: a boolean or ``{"enabled": bool, "mode": str}``."""
     if isinstance(value, bool):

@@ -12,13 +12,17 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from argparse import ArgumentParser
-from typing import Any, NoReturn
+from argparse import ArgumentParser, _SubParsersAction
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from converge_core.errors import ConvergeError, InvalidInput
+from converge_core.progress import SILENT, Progress
 from converge_site.dbready import ensure_database_ready
+from converge_site.progress import BarProgress, terminal_progress
 
 logger = logging.getLogger("converge.cli")
 
@@ -34,6 +38,37 @@ class ConvergeParser(CommandParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+# Option names Django's ``BaseCommand`` owns: its own options (``execute`` and ``call_command``
+# read them from the same namespace), the ``call_command`` stealth options and ``database``,
+# which ``execute`` reads for transactional output. A Converge option must use another
+# ``dest`` even when its flag is the same word (``--skip-checks``).
+DJANGO_OPTION_DESTS = frozenset(
+    {
+        "version",
+        "verbosity",
+        "settings",
+        "pythonpath",
+        "traceback",
+        "no_color",
+        "force_color",
+        "skip_checks",
+        "stdout",
+        "stderr",
+        "database",
+    }
+)
+
+
+def parser_dests(parser: ArgumentParser) -> Iterator[tuple[str, str]]:
+    """``(prog, dest)`` of every option of ``parser`` and of its subcommands' parsers."""
+    for action in parser._actions:
+        if isinstance(action, _SubParsersAction):
+            for child in action.choices.values():
+                yield from parser_dests(child)
+        else:
+            yield parser.prog, action.dest
+
+
 def render_json(value: Any) -> str:
     return json.dumps(value, indent=2, default=str, ensure_ascii=False)
 
@@ -44,6 +79,7 @@ class ConvergeCommand(BaseCommand):
     subcommands: dict[str, str] = {}
     requires_database = True
     requires_system_checks: list[str] = []
+    _progress: Progress = SILENT  # the bar of the running subcommand (see ``progress``)
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = ConvergeParser(
@@ -61,6 +97,12 @@ class ConvergeCommand(BaseCommand):
             pythonpath=None,
         )
         self.add_arguments(parser)
+        for prog, dest in parser_dests(parser):
+            if dest in DJANGO_OPTION_DESTS:
+                raise TypeError(
+                    f"{prog}: the option dest {dest!r} belongs to Django's BaseCommand; "
+                    "give the option another dest"
+                )
         return parser
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -111,6 +153,24 @@ class ConvergeCommand(BaseCommand):
     def exit_code_for(self, result: Any) -> int:
         """Hook for commands whose result itself decides the exit code (verify-chain)."""
         return 0
+
+    @contextmanager
+    def progress(self) -> Iterator[Progress]:
+        """A progress bar on this command's stderr when it is a terminal, else silence."""
+        stream = cast(TextIO, self.stderr._out)  # the file the OutputWrapper writes to
+        with terminal_progress(stream) as progress:
+            self._progress = progress
+            try:
+                yield progress
+            finally:
+                self._progress = SILENT
+
+    def say(self, message: str) -> None:
+        """One line on stderr, kept above the progress bar while one is drawn."""
+        if isinstance(self._progress, BarProgress):
+            self._progress.say(message)
+        else:
+            self.stderr.write(message)
 
     def handle(self, *args: Any, **options: Any) -> str | None:
         # ``call_command`` path: same dispatch, errors surface as CommandError.

@@ -46,28 +46,31 @@ def pending_migrations() -> set[tuple[str, str]]:
 
 def ensure_database_ready() -> None:
     if settings.DB_BACKEND == "sqlite":
-        _ensure_sqlite()
+        migrate_embedded_database()
     elif pending_migrations():
         raise OperationFailed(
             "The PostgreSQL database is not migrated: run `converge migrate`", code="not_migrated"
         )
 
 
-def _ensure_sqlite() -> None:
+def migrate_embedded_database() -> bool:
+    """Create the SQLite file's folder and apply pending migrations; True if it migrated."""
     name = str(connection.settings_dict["NAME"])
     if "mode=memory" in name or name == ":memory:":
-        return  # an in-memory database (the test run) is migrated by its creator
+        return False  # an in-memory database (the test run) is migrated by its creator
     path = Path(name)
     if path.parent == Path(settings.CONVERGE_HOME):
         ensure_home(path.parent)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not pending_migrations():
-        return
+        return False
     with open(f"{path}.migrate-lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if pending_migrations():
-                call_command("migrate", verbosity=0, interactive=False)
+            if not pending_migrations():
+                return False
+            call_command("migrate", verbosity=0, interactive=False)
+            return True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

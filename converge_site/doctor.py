@@ -64,23 +64,34 @@ def check_environment() -> Check:
 
 
 def check_database() -> Check:
+    """The database answers. An embedded SQLite file is first migrated if it is new or behind,
+    as every other command does on first use; PostgreSQL is only looked at."""
+    from converge_site.dbready import migrate_embedded_database
+
+    embedded = settings.DB_BACKEND == "sqlite"
     where = (
         str(settings.SQLITE_PATH)
-        if settings.DB_BACKEND == "sqlite"
+        if embedded
         else f"postgres {connection.settings_dict['HOST']}/{connection.settings_dict['NAME']}"
     )
+    migrated = False
     try:
+        if embedded:
+            migrated = migrate_embedded_database()
         connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception as exc:  # any driver error means the same thing here
+    except Exception as exc:  # any driver or migration error means the same thing here
+        message = exc.message if isinstance(exc, ConvergeError) else str(exc)
         return Check(
             "database",
             "fail",
-            f"{where}: {exc}".strip(),
-            "Check CONVERGE_DB_BACKEND / CONVERGE_PG_DSN and that the server is up",
+            f"{where}: {message}".strip(),
+            "Check CONVERGE_DB_PATH (or --db) is writable"
+            if embedded
+            else "Check CONVERGE_DB_BACKEND / CONVERGE_PG_DSN and that the server is up",
         )
-    return Check("database", "pass", where)
+    return Check("database", "pass", f"{where} (new: migrated)" if migrated else where)
 
 
 def check_migrations() -> Check:

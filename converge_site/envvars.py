@@ -146,7 +146,11 @@ REGISTRY: tuple[EnvVar, ...] = (
         "Queues a worker consumes, comma-separated (converge worker --queues)",
     ),
     EnvVar("CONVERGE_ACTOR", "system", "Actor recorded for CLI actions (--actor sets it)"),
-    EnvVar("CONVERGE_LOG_LEVEL", "INFO", "Log level of the JSON logs on stderr"),
+    EnvVar(
+        "CONVERGE_LOG_LEVEL",
+        "INFO",
+        "Log level of the JSON logs on stderr: DEBUG, INFO, WARNING, ERROR or CRITICAL",
+    ),
     EnvVar("CONVERGE_TRACE_ID", "", "Pins every generated trace id (tests, replays)"),
     EnvVar(
         "CONVERGE_AUTH_REQUIRED",

@@ -16,6 +16,7 @@ from converge_core.archaeology import (
     report_issues,
 )
 from converge_core.audit import format_timestamp
+from converge_core.progress import SILENT, Progress
 from converge_core.risk import CouplingRecord
 from flags.selectors import flag_is_enabled
 from intents.gitaccess import git_for
@@ -40,27 +41,36 @@ def _linked_file_sets(repository: Repository) -> list[list[str]]:
 
 
 def archaeology_analyse(
-    repository: Repository, *, max_commits: int = 400, top: int = 20
+    repository: Repository, *, max_commits: int = 400, top: int = 20, progress: Progress = SILENT
 ) -> dict[str, Any]:
     """Run the history analysis (one ``git log``), enriched by merged intents' changes when
-    the ``archaeology_enhanced`` flag is on."""
+    the ``archaeology_enhanced`` flag is on. Progress counts its three steps."""
+    progress.start(f"Archaeology of {repository.name}", 3)
     git = git_for(repository)
     ref = repository.default_branch if git.head(repository.default_branch) else "HEAD"
     history = git.log_history(max_commits=max_commits, ref=ref)
+    progress.advance()
     report = analyse([Commit(c.author_name, c.author_email, c.files) for c in history], top=top)
+    progress.advance()
     if "error" not in report and flag_is_enabled("archaeology_enhanced"):
         linked = coupling_pairs(_linked_file_sets(repository), source="linked-history")
         report["coupling"] = merge_coupling(report["coupling"], linked)
+    progress.advance()
     report["repository"] = repository.name
     report["timestamp"] = format_timestamp(timezone.now())
     return report
 
 
 def archaeology_snapshot(
-    repository: Repository, *, max_commits: int = 400, top: int = 20, path: str | None = None
+    repository: Repository,
+    *,
+    max_commits: int = 400,
+    top: int = 20,
+    path: str | None = None,
+    progress: Progress = SILENT,
 ) -> dict[str, Any]:
     """Analyse, store the snapshot, and optionally write it to ``path``."""
-    report = archaeology_analyse(repository, max_commits=max_commits, top=top)
+    report = archaeology_analyse(repository, max_commits=max_commits, top=top, progress=progress)
     issues = report_issues(report)
     snapshot = ArchaeologySnapshot.objects.create(
         repository=repository,

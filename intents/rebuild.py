@@ -11,10 +11,11 @@ from typing import Any
 
 from django.db import transaction
 
+from converge_core.progress import SILENT, Progress
 from intents.models import Intent, Repository
 from intents.serialization import INTENT_FIELDS, intent_serialize
 from ledger.models import Event
-from ledger.selectors import checkpoint_intent_rows, intent_events_in_order
+from ledger.selectors import checkpoint_intent_rows, intent_event_count, intent_events_in_order
 
 _CHUNK = 2000
 
@@ -61,17 +62,19 @@ STATE_EVENTS = (
 )
 
 
-def intents_replay() -> dict[str, dict[str, Any]]:
+def intents_replay(progress: Progress = SILENT) -> dict[str, dict[str, Any]]:
     """The intents as the log (from the prune checkpoints on) describes them."""
     state: dict[str, dict[str, Any]] = dict(checkpoint_intent_rows())
+    progress.start("Replaying the event log", intent_event_count(STATE_EVENTS))
     for event in intent_events_in_order(STATE_EVENTS):
         _apply(state, event)
+        progress.advance()
     return state
 
 
-def intents_rebuild(*, check: bool) -> dict[str, Any]:
+def intents_rebuild(*, check: bool, progress: Progress = SILENT) -> dict[str, Any]:
     """Compare (``check``) or overwrite the intents table with the replayed log."""
-    replayed = intents_replay()
+    replayed = intents_replay(progress)
     live = {
         intent.id: intent_serialize(intent)
         for intent in Intent.objects.select_related("repository").iterator(chunk_size=_CHUNK)

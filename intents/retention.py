@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.errors import InvalidInput
+from converge_core.progress import SILENT, Progress
 from converge_core.states import TERMINAL
 from intents.models import Intent
 from intents.serialization import intent_serialize
@@ -41,7 +42,11 @@ def _final_rows(intent_ids: set[str]) -> dict[str, dict[str, Any]]:
 
 
 def audit_prune(
-    *, retention_days: int = 90, tenant_id: str | None = None, dry_run: bool = False
+    *,
+    retention_days: int = 90,
+    tenant_id: str | None = None,
+    dry_run: bool = False,
+    progress: Progress = SILENT,
 ) -> dict[str, Any]:
     """Delete old events that no active intent needs, recording a checkpoint first."""
     if retention_days < 1:
@@ -51,5 +56,9 @@ def audit_prune(
     if dry_run:
         return {"pruned": candidates.count(), "before": format_timestamp(before), "dry_run": True}
     return events_prune(
-        candidates=candidates, before=before, snapshot=_final_rows, tenant_id=tenant_id
+        candidates=candidates,
+        before=before,
+        snapshot=_final_rows,
+        tenant_id=tenant_id,
+        progress=progress,
     )

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from converge_core.errors import Conflict, InvalidInput, NotFound
+from converge_core.git import UnknownRef
 from converge_core.hooks import AdmissionRequest
 from converge_core.ids import new_id
 from converge_core.plans import find_dependency_cycle, format_cycle
@@ -25,6 +26,7 @@ from intents.cleaning import (
     clean_ref,
 )
 from intents.errors import DependencyCycle, IntakeRejected
+from intents.gitaccess import git_for
 from intents.hooks import hooks
 from intents.models import Intent, Repository
 from intents.serialization import intent_serialize
@@ -63,18 +65,34 @@ def _admit(fields: Mapping[str, Any]) -> None:
             )
 
 
+def _require_known_source(repository: Repository, source: str) -> None:
+    """Refuse a source that names no branch (or commit) of ``repository``'s git directory."""
+    try:
+        git_for(repository).resolve(source)
+    except UnknownRef:
+        raise InvalidInput(
+            f"unknown branch {source!r}: repository {repository.name} has no such branch",
+            field="source",
+        ) from None
+
+
 def intent_create(
     *,
     data: Mapping[str, Any],
     repository: Repository,
     actor: str,
     default_id_prefix: str = "intent",
+    require_known_source: bool = False,
 ) -> Intent:
     """Validate, admit and store a new READY intent, appending ``intent.created``.
 
-    An existing id is refused (409) rather than overwritten.
+    With ``require_known_source`` (the repository is on this machine: the CLI and the API,
+    whose repository comes from ``repository_resolve``) a source branch that does not exist
+    is refused. An existing id is refused (409) rather than overwritten.
     """
     fields = clean_new_intent(data)
+    if require_known_source:
+        _require_known_source(repository, fields["source"])
     if fields["id"] is None:
         fields["id"] = f"{default_id_prefix}-{new_id()}"
     if Intent.objects.filter(pk=fields["id"]).exists():

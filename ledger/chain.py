@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from converge_core.audit import GENESIS_HASH, chain_hash, format_timestamp
+from converge_core.progress import SILENT, Progress
 from ledger.append import CHAIN_NAME, chain_head_for_update, event_append, event_canonical
 from ledger.immutability import allow_event_writes
 from ledger.models import ChainHead, ChainSeal, Event, PruneCheckpoint, PruneGap
@@ -145,7 +146,9 @@ def _seal_dict(seal: ChainSeal) -> dict[str, Any]:
     }
 
 
-def chain_verify(*, enabled: bool = True, record: bool = True) -> dict[str, Any]:
+def chain_verify(
+    *, enabled: bool = True, record: bool = True, progress: Progress = SILENT
+) -> dict[str, Any]:
     """Verify the whole log; returns the result (``valid`` names the first unsealed break).
 
     ``enabled`` is the caller's reading of the ``audit_chain`` flag: the ledger knows no flags.
@@ -157,9 +160,11 @@ def chain_verify(*, enabled: bool = True, record: bool = True) -> dict[str, Any]
     head = ChainHead.objects.filter(pk=CHAIN_NAME).first()
     seals = _seals()
     count, first_bad = 0, None
+    progress.start("Verifying the audit chain", head.event_count if head else 0)
     for row, brk in _walk(head):
         if row is not None:
             count += 1
+            progress.advance()
         if brk is not None and first_bad is None:
             seal = seals.get((brk.seq, brk.kind))
             if seal is None or seal.fingerprint != brk.fingerprint:

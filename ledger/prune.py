@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
+from converge_core.progress import SILENT, Progress
 from ledger.append import chain_head_for_update, event_append
 from ledger.immutability import allow_event_writes
 from ledger.models import ChainHead, Event, PruneCheckpoint, PruneGap
@@ -33,6 +34,7 @@ def events_prune(
     before: datetime,
     snapshot: Snapshot,
     tenant_id: str | None = None,
+    progress: Progress = SILENT,
 ) -> dict[str, Any]:
     """Delete ``candidates`` under the chain-head lock, recording a checkpoint first."""
     with transaction.atomic():
@@ -67,7 +69,7 @@ def events_prune(
                 prev_hash=prev_hash,
                 last_hash=run_last_hash,
             )
-        _delete(sorted(doomed))
+        _delete(sorted(doomed), progress)
         ChainHead.objects.filter(pk=head.pk).update(event_count=head.event_count - len(doomed))
         event_append(
             event_type="audit.pruned",
@@ -89,13 +91,16 @@ def events_prune(
     }
 
 
-def _delete(ordered: list[int]) -> None:
+def _delete(ordered: list[int], progress: Progress) -> None:
     with allow_event_writes("prune"):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL converge.pruning = 'on'")
+        progress.start("Pruning events", len(ordered))
         for start in range(0, len(ordered), _DELETE_BATCH):
-            Event.objects.filter(seq__in=ordered[start : start + _DELETE_BATCH]).delete()
+            batch = ordered[start : start + _DELETE_BATCH]
+            Event.objects.filter(seq__in=batch).delete()
+            progress.advance(len(batch))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL converge.pruning = 'off'")

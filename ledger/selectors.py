@@ -79,6 +79,11 @@ def latest_events(
     }
 
 
+def intent_event_count(event_types: Iterable[str]) -> int:
+    """How many events :func:`intent_events_in_order` yields for the same types."""
+    return Event.objects.filter(event_type__in=list(event_types), intent_id__isnull=False).count()
+
+
 def intent_events_in_order(event_types: Iterable[str]) -> Iterator[Event]:
     """Every event of the given types that names an intent, oldest first, streamed."""
     events = (

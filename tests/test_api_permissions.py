@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from access.models import ApiKey
-from conftest import TENANT, git
+from conftest import TENANT, git, git_branches
 from flags.models import FlagOverride
 from flags.services import flag_set
 from insights.models import TenantComplianceThresholds
@@ -262,7 +262,8 @@ def test_an_unknown_key_is_a_401_recorded_on_writes(db):
     assert "not-a-key" not in str(event.payload)
 
 
-def test_successful_writes_are_recorded_and_reads_are_not(repository, api_operator):
+def test_successful_writes_are_recorded_and_reads_are_not(repository, api_operator, git_repo):
+    git_branches(git_repo, "f/x")
     api_operator.get("/v1/intents")
     assert not Event.objects.filter(event_type__startswith="access.").exists()
     api_operator.post("/v1/intents", {"id": "w-1", "source": "f/x"}, format="json")
@@ -293,8 +294,9 @@ def test_a_tenant_key_cannot_create_in_another_tenant(repository, api_operator):
 
 
 def test_with_auth_off_everyone_is_an_anonymous_admin_and_nothing_is_recorded(
-    repository, api_anonymous, settings
+    repository, api_anonymous, settings, git_repo
 ):
+    git_branches(git_repo, "f/x")
     settings.CONVERGE_AUTH_REQUIRED = False
     assert api_anonymous.get("/v1/auth/whoami").json() == {
         "role": "admin",
@@ -310,8 +312,10 @@ def test_with_auth_off_everyone_is_an_anonymous_admin_and_nothing_is_recorded(
 
 
 def test_a_failure_to_record_access_never_fails_the_request(
-    repository, api_operator, api_viewer, monkeypatch
+    repository, api_operator, api_viewer, monkeypatch, git_repo
 ):
+    git_branches(git_repo, "f/x")
+
     def broken(**kwargs):
         raise RuntimeError("event log unavailable")
 

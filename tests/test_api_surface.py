@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import resolve, reverse
 
-from conftest import TENANT, api_client
+from conftest import TENANT, api_client, git_branches
 from converge_site import api
 from intents.tests.factories import IntentFactory, RepositoryFactory
 from ledger.append import event_append
@@ -134,7 +134,8 @@ def test_security_headers_on_every_response(db, path):
         assert response[name] == value, (path, name)
 
 
-def test_an_incoming_trace_id_marks_the_events_of_the_request(repository, api_operator):
+def test_an_incoming_trace_id_marks_the_events_of_the_request(repository, api_operator, git_repo):
+    git_branches(git_repo, "f/x")
     response = api_operator.post(
         "/v1/intents", {"id": "t-1", "source": "f/x"}, format="json", HTTP_X_TRACE_ID="trace-abc"
     )

@@ -185,3 +185,38 @@ def test_an_unreachable_cache_fails(cli, healthy, settings):
     cache = _checks(result)["cache"]
     assert cache["status"] == "fail" and cache["detail"].startswith("redis://:**@127.0.0.1:1/0: ")
     assert "s3cret" not in result.stdout
+
+
+def test_a_fresh_sqlite_file_is_migrated_first(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CONVERGE_HOME": str(tmp_path / "home"), "CONVERGE_DB_BACKEND": "sqlite"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("CONVERGE_DB_PATH", None)
+    path = tmp_path / "fresh" / "state.db"
+
+    def doctor():
+        done = subprocess.run(
+            [sys.executable, "-m", "converge.cli", "--db", str(path), "doctor"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+        return done.returncode, {c["check"]: c for c in json.loads(done.stdout)["checks"]}
+
+    code, checks = doctor()
+    assert code == 0, checks
+    assert checks["database"] == {
+        "check": "database",
+        "status": "pass",
+        "detail": f"{path} (new: migrated)",
+    }
+    assert checks["migrations"]["status"] == "pass"
+    assert checks["audit_chain"]["detail"] == "0 events intact"
+    assert checks["cache"]["status"] == "pass"
+    code, checks = doctor()
+    assert code == 0 and checks["database"]["detail"] == str(path)

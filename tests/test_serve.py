@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import database_env
+from conftest import database_env, git_branches
 
 pytestmark = [pytest.mark.process, pytest.mark.slow]
 
@@ -41,6 +41,7 @@ def call(method, url, body=None, key=None):
 
 @pytest.mark.django_db(transaction=True)
 def test_serve_answers_probes_refuses_strangers_and_creates_intents(tmp_path, git_repo):
+    git_branches(git_repo, "feature/x")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {

@@ -419,7 +419,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "converge_site.logs.JsonFormatter"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "root": {"handlers": ["stderr"], "level": envvars.value("CONVERGE_LOG_LEVEL").upper()},
+    "root": {
+        "handlers": ["stderr"],
+        "level": strict_choice(
+            envvars.value("CONVERGE_LOG_LEVEL"),
+            "CONVERGE_LOG_LEVEL",
+            ("debug", "info", "warning", "error", "critical"),
+        ).upper(),
+    },
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # beat announces every tick (every few seconds); its warnings and errors still show

@@ -76,6 +76,7 @@ class IntentListView(ConvergeAPIView):
             repository=repository_resolve(),
             actor=self.principal.actor,
             default_id_prefix="api",
+            require_known_source=True,
         )
         return Response({"ok": True, "intent_id": intent.id, "status": intent.status})
 

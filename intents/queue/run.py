@@ -21,6 +21,7 @@ from django.utils import timezone
 from converge_core.errors import ConvergeError, OperationFailed
 from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
 from converge_core.hooks import QueueHold
+from converge_core.progress import SILENT, Progress
 from converge_core.queue import Candidate, dependency_verdict, order_batch, retry_outcome
 from converge_core.states import Cause, Status
 from flags.selectors import flag_is_enabled
@@ -107,6 +108,7 @@ def queue_run(
     holder: str | None = None,
     on_wait: Callable[[dict[str, Any]], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    progress: Progress = SILENT,
 ) -> dict[str, Any]:
     """Process the queue of every selected target of ``repository``."""
     holder = holder or process_holder()
@@ -134,7 +136,7 @@ def queue_run(
         )
         _acquire(run, on_wait)
         try:
-            _walk(run, should_stop)
+            _walk(run, should_stop, progress)
         finally:
             lock_release(run.lock, holder=holder)
         if run.results:  # an idle cycle (nothing decided) leaves no trace in the log
@@ -263,19 +265,21 @@ def _chain(run: TargetRun, plausible: list[Intent]) -> None:
             run.speculative[intent.id] = {"conflicts_with": names, "files": list(step.conflicts)}
 
 
-def _walk(run: TargetRun, should_stop: Callable[[], bool]) -> None:
+def _walk(run: TargetRun, should_stop: Callable[[], bool], progress: Progress) -> None:
     batch = _load(run)
     # The batch is what this run can merge: the first ``limit`` plausible candidates. Chaining
     # the whole backlog every cycle would cost the square of its length; a candidate beyond
     # the prefix that conflicts with a merge of this run is a conflict with the target.
     _chain(run, _plausible(run, batch)[: run.options.limit])
     ttl = settings.CONVERGE_QUEUE_LOCK_TTL
+    progress.start(f"Queue {run.repository.name}:{run.target}", len(batch))
     for intent in batch:
         if run.processed >= run.options.limit or should_stop() or run.merges_refused:
             break
         if not lock_renew(run.lock, holder=run.holder, ttl=ttl):
             raise QueueLockHeld(f"Queue lock {run.lock} was lost (expired and taken over)")
         _process(run, intent)
+        progress.advance()
 
 
 def _record(run: TargetRun, intent: Intent, decision: dict[str, Any], *, counts: bool) -> None:

@@ -1,8 +1,10 @@
+from conftest import git_branches
 from intents.tests.tamper import edit_payload
 from ledger.append import event_append
 
 
 def test_events_are_listed_newest_first_with_filters(cli, git_repo):
+    git_branches(git_repo, "f/a", "f/b")
     cli("intent", "create", "--from-branch", "f/a", "--intent-id", "a")
     cli("intent", "create", "--from-branch", "f/b", "--intent-id", "b", "--tenant-id", "t1")
     everything = cli("audit", "events")
@@ -28,6 +30,8 @@ def test_verify_chain_exits_0_then_3_naming_the_edited_event(cli):
 
 def test_rebuild_intents_check_exits_3_on_a_difference(cli, git_repo):
     from intents.tests.tamper import raw_sql
+
+    git_branches(git_repo, "f/a")
 
     cli("intent", "create", "--from-branch", "f/a", "--intent-id", "a")
     assert cli("audit", "rebuild-intents", "--check").exit_code == 0

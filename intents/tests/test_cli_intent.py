@@ -2,11 +2,13 @@ import json
 
 import pytest
 
+from conftest import git_branches
 from intents.models import Intent
 from ledger.models import Event
 
 
 def test_create_from_branch_then_list_and_read(cli, git_repo):
+    git_branches(git_repo, "feature/x")
     created = cli("intent", "create", "--from-branch", "feature/x", "--intent-id", "demo-1")
     assert created.exit_code == 0
     assert created.json == {"ok": True, "intent_id": "demo-1", "status": "READY"}
@@ -23,6 +25,7 @@ def test_create_from_branch_then_list_and_read(cli, git_repo):
 
 
 def test_create_from_file_with_flags_overriding_only_what_is_given(cli, git_repo, tmp_path):
+    git_branches(git_repo, "feature/f")
     path = tmp_path / "intent.json"
     path.write_text(
         json.dumps(
@@ -45,6 +48,7 @@ def test_create_from_file_with_flags_overriding_only_what_is_given(cli, git_repo
 
 
 def test_file_without_an_id_gets_a_generated_one(cli, git_repo, tmp_path):
+    git_branches(git_repo, "feature/g")
     path = tmp_path / "intent.json"
     path.write_text(json.dumps({"source": "feature/g"}))
     result = cli("intent", "create", "--file", str(path))
@@ -79,6 +83,7 @@ def test_bad_input_exits_2_with_one_line_on_stderr(cli, git_repo, args):
 
 
 def test_status_override_and_update(cli, git_repo):
+    git_branches(git_repo, "feature/a", "feature/b")
     cli("intent", "create", "--from-branch", "feature/a", "--intent-id", "a")
     cli("intent", "create", "--from-branch", "feature/b", "--intent-id", "b")
     updated = cli("intent", "update", "--intent-id", "b", "--dependencies", "a", "--priority", "1")
@@ -94,6 +99,7 @@ def test_status_override_and_update(cli, git_repo):
 
 
 def test_cycle_is_refused_on_the_cli_naming_it(cli, git_repo):
+    git_branches(git_repo, "f/a", "f/b")
     cli("intent", "create", "--from-branch", "f/a", "--intent-id", "a", "--dependencies", "b")
     result = cli(
         "intent", "create", "--from-branch", "f/b", "--intent-id", "b", "--dependencies", "a"

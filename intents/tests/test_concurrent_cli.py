@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import database_env
+from conftest import database_env, git_branches
 
 pytestmark = [pytest.mark.process, pytest.mark.slow]
 
@@ -47,6 +47,9 @@ def _writer(env, repo, index):
 @pytest.mark.django_db(transaction=True)
 def test_four_processes_creating_intents_at_once_all_succeed(git_repo, tmp_path):
     env = database_env(tmp_path)
+    git_branches(
+        git_repo, *(f"feature/{i}-{n}" for i in range(WRITERS) for n in range(INTENTS_EACH))
+    )
     with ThreadPoolExecutor(WRITERS) as pool:
         batches = list(pool.map(lambda i: _writer(env, git_repo, i), range(WRITERS)))
     failures = [r.stderr for batch in batches for r in batch if r.returncode != 0]

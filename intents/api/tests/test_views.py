@@ -1,14 +1,15 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import OTHER_TENANT, TENANT, api_client, git
+from conftest import OTHER_TENANT, TENANT, api_client, git, git_branches
 from intents.models import CommitLink, Intent
 from intents.tests.factories import IntentFactory, RepositoryFactory, create_intent
 from ledger.append import event_append
 from ledger.models import Event
 
 
-def test_create_answers_200_with_the_new_id_and_records_the_actor(repository, api_key):
+def test_create_answers_200_with_the_new_id_and_records_the_actor(repository, api_key, git_repo):
+    git_branches(git_repo, "feature/x")
     client = api_client(api_key("operator", actor="alice"))
     response = client.post("/v1/intents", {"source": "feature/x", "priority": 2}, format="json")
     assert response.status_code == 200
@@ -20,7 +21,8 @@ def test_create_answers_200_with_the_new_id_and_records_the_actor(repository, ap
     assert Event.objects.filter(intent_id=intent.id, event_type="intent.created").count() == 1
 
 
-def test_create_of_an_existing_id_is_a_409_and_changes_nothing(repository, api_operator):
+def test_create_of_an_existing_id_is_a_409_and_changes_nothing(repository, api_operator, git_repo):
+    git_branches(git_repo, "feature/y")
     create_intent(repository, "dup-1", tenant_id=TENANT)
     response = api_operator.post(
         "/v1/intents", {"id": "dup-1", "source": "feature/y"}, format="json"
@@ -49,13 +51,15 @@ def test_create_without_source_is_an_explicit_400(repository, api_operator):
     assert response.json()["error"]["message"] == "source is required"
 
 
-def test_create_falls_back_to_the_technical_refs(repository, api_operator):
+def test_create_falls_back_to_the_technical_refs(repository, api_operator, git_repo):
+    git_branches(git_repo, "feature/t")
     body = {"id": "t-1", "technical": {"source_ref": "feature/t", "target_ref": "develop"}}
     assert api_operator.post("/v1/intents", body, format="json").status_code == 200
     assert Intent.objects.values_list("source", "target").get(pk="t-1") == ("feature/t", "develop")
 
 
-def test_create_refused_by_intake_is_a_422_envelope(repository, api_operator, settings):
+def test_create_refused_by_intake_is_a_422_envelope(repository, api_operator, settings, git_repo):
+    git_branches(git_repo, "f/x")
     settings.CONVERGE_ADMISSION_CHECKS = ["intents.api.tests.test_views.refuse_everything"]
     from intents.hooks import _load
 

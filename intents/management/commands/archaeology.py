@@ -37,12 +37,14 @@ class Command(ConvergeCommand):
         parser.add_argument("--write-snapshot", metavar="PATH")
 
     def handle_report(self, **options: Any) -> Any:
-        return archaeology_snapshot(
-            repository_resolve(),
-            max_commits=options["max_commits"],
-            top=options["top"],
-            path=options["write_snapshot"],
-        )
+        with self.progress() as progress:
+            return archaeology_snapshot(
+                repository_resolve(),
+                max_commits=options["max_commits"],
+                top=options["top"],
+                path=options["write_snapshot"],
+                progress=progress,
+            )
 
     def arguments_refresh(self, parser: ArgumentParser) -> None:
         parser.add_argument("--max-commits", type=int, default=400)
@@ -50,9 +52,13 @@ class Command(ConvergeCommand):
 
     def handle_refresh(self, **options: Any) -> Any:
         output = options["output"] or Path(settings.CONVERGE_HOME) / "archaeology_snapshot.json"
-        result = archaeology_snapshot(
-            repository_resolve(), max_commits=options["max_commits"], path=str(output)
-        )
+        with self.progress() as progress:
+            result = archaeology_snapshot(
+                repository_resolve(),
+                max_commits=options["max_commits"],
+                path=str(output),
+                progress=progress,
+            )
         summary = {
             "valid": result["valid"],
             "path": str(output),

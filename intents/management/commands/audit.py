@@ -66,7 +66,8 @@ class Command(ConvergeCommand):
         pass
 
     def handle_verify_chain(self, **options: Any) -> Any:
-        result = chain_verify(enabled=flag_is_enabled("audit_chain"))
+        with self.progress() as progress:
+            result = chain_verify(enabled=flag_is_enabled("audit_chain"), progress=progress)
         if not result["valid"]:
             self.stderr.write(f"error: audit chain broken: {result['reason']}")
         return result
@@ -88,11 +89,13 @@ class Command(ConvergeCommand):
         parser.add_argument("--dry-run", action="store_true")
 
     def handle_prune(self, **options: Any) -> Any:
-        return audit_prune(
-            retention_days=options["retention_days"],
-            tenant_id=options["tenant_id"],
-            dry_run=options["dry_run"],
-        )
+        with self.progress() as progress:
+            return audit_prune(
+                retention_days=options["retention_days"],
+                tenant_id=options["tenant_id"],
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
 
     def arguments_rebuild_intents(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -100,7 +103,8 @@ class Command(ConvergeCommand):
         )
 
     def handle_rebuild_intents(self, **options: Any) -> Any:
-        result = intents_rebuild(check=options["check"])
+        with self.progress() as progress:
+            result = intents_rebuild(check=options["check"], progress=progress)
         if options["check"] and not result["matches"]:
             count = result["difference_count"]
             self.stderr.write(f"error: intents table differs from the log for {count} intent(s)")

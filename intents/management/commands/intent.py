@@ -89,6 +89,7 @@ class Command(ConvergeCommand):
             repository=repository_resolve(),
             actor=actor or settings.CONVERGE_ACTOR,
             default_id_prefix=prefix,
+            require_known_source=True,
         )
         return {"ok": True, "intent_id": intent.id, "status": intent.status}
 

@@ -35,7 +35,12 @@ class Command(ConvergeCommand):
         parser.add_argument("--auto-confirm", action="store_true", help="merge, not only queue")
         parser.add_argument("--max-retries", type=int)
         parser.add_argument("--use-last-simulation", action="store_true")
-        parser.add_argument("--skip-checks", action="store_true")
+        parser.add_argument(
+            "--skip-checks",
+            dest="skip_required_checks",
+            action="store_true",
+            help="do not run checks (they count as unverified)",
+        )
         parser.add_argument(
             "--wait", type=float, help="seconds to wait for a held lock (default: the lock TTL)"
         )
@@ -55,23 +60,25 @@ class Command(ConvergeCommand):
 
         previous = signal.signal(signal.SIGTERM, on_sigterm)
         try:
-            return queue_run(
-                repository=repository_resolve(),
-                options=QueueOptions(
-                    limit=options["limit"],
-                    targets=targets,
-                    auto_confirm=options["auto_confirm"],
-                    max_retries=options["max_retries"],
-                    use_last_simulation=options["use_last_simulation"],
-                    skip_checks=options["skip_checks"],
-                    wait=options["wait"],
-                ),
-                on_wait=lambda lock: self.stderr.write(
-                    f"waiting: queue lock {lock['name']} is held by {lock['holder']} "
-                    f"until {lock['expires_at']}"
-                ),
-                should_stop=lambda: stop["requested"],
-            )
+            with self.progress() as progress:
+                return queue_run(
+                    repository=repository_resolve(),
+                    options=QueueOptions(
+                        limit=options["limit"],
+                        targets=targets,
+                        auto_confirm=options["auto_confirm"],
+                        max_retries=options["max_retries"],
+                        use_last_simulation=options["use_last_simulation"],
+                        skip_checks=options["skip_required_checks"],
+                        wait=options["wait"],
+                    ),
+                    on_wait=lambda lock: self.say(
+                        f"waiting: queue lock {lock['name']} is held by {lock['holder']} "
+                        f"until {lock['expires_at']}"
+                    ),
+                    should_stop=lambda: stop["requested"],
+                    progress=progress,
+                )
         finally:
             signal.signal(signal.SIGTERM, previous)
 

@@ -21,7 +21,10 @@ def add_pipeline_arguments(parser: ArgumentParser) -> None:
         help="reuse the last simulation while both SHAs are unchanged",
     )
     parser.add_argument(
-        "--skip-checks", action="store_true", help="do not run checks (they count as unverified)"
+        "--skip-checks",
+        dest="skip_required_checks",
+        action="store_true",
+        help="do not run checks (they count as unverified)",
     )
     parser.add_argument("--policy", help="policy.json to use")
 
@@ -29,7 +32,7 @@ def add_pipeline_arguments(parser: ArgumentParser) -> None:
 def pipeline_options(options: dict[str, Any], *, dry_run: bool) -> ValidationOptions:
     return ValidationOptions(
         use_last_simulation=options["use_last_simulation"],
-        skip_checks=options["skip_checks"],
+        skip_checks=options["skip_required_checks"],
         dry_run=dry_run,
         policy_path=options["policy"],
         source=options["source"],
