@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from converge_core.errors import ConvergeError, InvalidInput
-from converge_site.dbready import ensure_database_ready
+from interfaces.dbready import ensure_database_ready
 
 logger = logging.getLogger("converge.cli")
 

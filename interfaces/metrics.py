@@ -20,7 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from converge_site import envvars
-from converge_site.exceptions import method_not_allowed
+from interfaces.exceptions import method_not_allowed
 
 logger = logging.getLogger("converge.metrics")
 
