@@ -4,8 +4,7 @@ and the operator console (admin)."""
 from django.contrib import admin
 from django.urls import include, path
 
-from converge_site import api, probes
-from interfaces import metrics
+from converge_site import api, metrics, probes
 
 admin.autodiscover()
 

@@ -1,8 +1,9 @@
 """The one API error shape: ``{"error": {"code", "message", ...}}``.
 
 DRF errors, domain errors (:class:`ConvergeError`) and Django's own 400/403/404/500 pages all
-leave through here, so unknown routes and 405s look like every other error. Access denials
-are recorded here too, in one place, once the response is decided.
+leave through here, so unknown routes and 405s look like every other error. DRF's exception
+handler (``converge_site.exceptions``) records access denials and renders through
+:func:`api_error_response`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import set_rollback
 
 from converge_core.errors import ConvergeError
 
@@ -62,30 +62,8 @@ def validation_message(location: str, detail: Any) -> str:
     return f"{'.'.join((location, *path))}: {reason}"
 
 
-def _record_denial(exc: Exception, context: dict[str, Any]) -> None:
-    from access.services import access_record
-
-    request = context.get("request")
-    reason = getattr(exc, "access_reason", None)
-    # Safe methods never write to the event log, refusals included: a flood of anonymous GETs
-    # must not grow the audit chain. They are still counted and logged.
-    if request is None or reason is None or request.method in SAFE_METHODS:
-        if request is not None and reason is not None:
-            logger.info("access denied: %s %s (%s)", request.method, request.path, reason)
-        return
-    access_record(
-        event_type="access.denied",
-        principal=request.auth if request.auth is not None else None,
-        method=request.method,
-        path=request.path,
-        reason=reason,
-    )
-
-
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
-    """DRF's ``EXCEPTION_HANDLER``: every exception of an API view becomes the envelope."""
-    set_rollback()
-    _record_denial(exc, context)
+def api_error_response(exc: Exception, context: dict[str, Any]) -> Response:
+    """The envelope response of any exception an API view raised."""
     headers: dict[str, str] = {}
     if isinstance(exc, ConvergeError):
         return Response(exc.as_dict(), status=exc.http_status)

@@ -1,33 +1,21 @@
-"""Prometheus metrics of the API process and the ``/metrics`` endpoint.
+"""Prometheus metrics of the API process: requests, rate-limit refusals and validations.
 
 Under ``converge serve`` the gunicorn workers share ``PROMETHEUS_MULTIPROC_DIR`` (prometheus
-client multiprocess mode), so a scrape sees every worker. Intent and queue gauges are computed
-at scrape time with one grouped query instead of being kept up to date on every write.
+client multiprocess mode), so a scrape sees every worker; ``converge_site.metrics`` serves
+``/metrics``.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import prometheus_client
-from django.db import DatabaseError
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
-
-from converge_site import envvars
-from interfaces.exceptions import method_not_allowed
-
-logger = logging.getLogger("converge.metrics")
+from prometheus_client import Counter, Gauge, Histogram
 
 prometheus_client.disable_created_metrics()
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-ACTIVE_STATUSES = ("READY", "VALIDATED", "QUEUED")
 
 HTTP_REQUESTS = Counter(
     "converge_http_requests", "HTTP requests by outcome", ["method", "path", "status"]
@@ -88,63 +76,3 @@ def observe_validation(decision: Mapping[str, Any], seconds: float) -> None:
     if outcome == "blocked":
         for gate in blocking_gates(decision):
             VALIDATION_BLOCKS.labels(gate=gate).inc()
-
-
-def _intent_families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
-    return (
-        GaugeMetricFamily("converge_intents", "Intents by status", labels=["status"]),
-        GaugeMetricFamily(
-            "converge_queue_depth",
-            "Active intents by status and tenant",
-            labels=["status", "tenant"],
-        ),
-    )
-
-
-class IntentCollector(Collector):
-    """Intents by status and queue depth per tenant, from one grouped query per scrape."""
-
-    def describe(self) -> Iterator[GaugeMetricFamily]:
-        # Registration asks for the metric names; answering without a query keeps the
-        # database out of registration.
-        yield from _intent_families()
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        from intents.models import Intent
-
-        try:
-            rows = list(
-                Intent.objects.order_by()
-                .values_list("status", "tenant_id")
-                .annotate(count=Count("pk"))
-            )
-        except DatabaseError:
-            logger.warning("intent gauges skipped: the database is unavailable", exc_info=True)
-            return
-        by_status, depth = _intent_families()
-        totals: dict[str, int] = {}
-        for status, tenant, count in rows:
-            totals[status] = totals.get(status, 0) + count
-            if status in ACTIVE_STATUSES:
-                depth.add_metric([status, tenant or "none"], count)
-        for status in ("READY", "VALIDATED", "QUEUED", "MERGED", "REJECTED"):
-            by_status.add_metric([status], totals.get(status, 0))
-        yield by_status
-        yield depth
-
-
-def metrics_view(request: HttpRequest) -> HttpResponse:
-    """``GET /metrics``: every worker's metrics plus the gauges computed now."""
-    if request.method not in ("GET", "HEAD"):
-        return method_not_allowed()
-    if envvars.value("PROMETHEUS_MULTIPROC_DIR"):
-        process_registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(process_registry)
-    else:
-        process_registry = prometheus_client.REGISTRY
-    scrape_registry = CollectorRegistry(auto_describe=False)
-    scrape_registry.register(IntentCollector())
-    body = prometheus_client.generate_latest(process_registry) + prometheus_client.generate_latest(
-        scrape_registry
-    )
-    return HttpResponse(body, content_type=prometheus_client.CONTENT_TYPE_LATEST)
