@@ -2,7 +2,8 @@
 
 The checker parses every module with ``ast`` (no import is executed), maps each import to its
 top-level package and reports each one the declaration does not allow, with the importing
-file, its line and the arrow.
+file, its line and the arrow; it also reports an import of ours naming a module that does not
+exist (a path left behind by a move) and production code importing a tests module.
 """
 
 from __future__ import annotations
