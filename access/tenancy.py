@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from access.errors import CrossTenant
 from access.principal import Principal
-from converge_site.exceptions import BadRequest
+from interfaces.exceptions import BadRequest
 
 
 def read_tenant(principal: Principal, requested: str | None) -> str | None:

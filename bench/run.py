@@ -161,7 +161,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from converge_site.dbready import ensure_database_ready
+    from interfaces.dbready import ensure_database_ready
 
     ensure_database_ready()
     rows = [measure(n, workdir) for n in sizes]

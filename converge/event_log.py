@@ -14,6 +14,6 @@ def init() -> None:
     import django
 
     django.setup()
-    from converge_site.dbready import ensure_database_ready
+    from interfaces.dbready import ensure_database_ready
 
     ensure_database_ready()

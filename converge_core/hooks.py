@@ -10,6 +10,7 @@ that this module needs no Django.
 - ``CONVERGE_AFTER_DECISION``: told about each decision once its transaction committed.
 - ``CONVERGE_INTENT_DETAILS``: extra read-only details for ``intent status`` and reviews views.
 - ``CONVERGE_RISK_REVIEW_DETAILS``: extra read-only sections of ``risk review`` (compliance).
+- ``CONVERGE_SUMMARY_SECTIONS``: extra read-only sections of ``GET /v1/summary`` (repo health).
 """
 
 from __future__ import annotations
@@ -81,3 +82,7 @@ class IntentDetails(Protocol):
 
 class RiskReviewDetails(Protocol):
     def __call__(self, *, intent_id: str, tenant_id: str | None) -> Mapping[str, Any]: ...
+
+
+class SummarySections(Protocol):
+    def __call__(self, *, tenant_id: str | None) -> Mapping[str, Any]: ...

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from kombu.transport import filesystem
 
-from converge_site.settings.base import ensure_home
+from interfaces.home import ensure_home
 
 EMBEDDED_TRANSPORT = f"{__name__}:EmbeddedTransport"  # CELERY_BROKER_TRANSPORT names it
 FOLDER_OPTIONS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")

@@ -12,25 +12,13 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import worker_init, worker_shutting_down
-from django.db import InterfaceError, OperationalError
 from kombu import Queue
 
-from converge_site import workerstate
+from interfaces import workerstate
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "converge_site.settings")
 
 QUEUES: tuple[str, ...] = ("merge", "security", "default")
-
-# The only errors a task retries: the database was briefly unreachable or busy. Anything else
-# is recorded by the service that met it and waits for the next beat tick.
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
-RETRY_POLICY: dict[str, Any] = {
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 2,
-    "retry_backoff_max": 60,
-    "retry_jitter": True,
-    "max_retries": 3,
-}
 
 app = Celery("converge")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +19,9 @@ from kombu.utils.url import maybe_sanitize_url
 
 from converge_core.errors import ConvergeError
 from converge_core.git import MIN_GIT_VERSION, git_version
+from interfaces.doctor import Check
 
 BROKER_TIMEOUT_SECONDS = 3.0
-
-
-@dataclass(frozen=True)
-class Check:
-    check: str
-    status: str  # pass | warn | fail
-    detail: str
-    hint: str = ""
-
-    def as_dict(self) -> dict[str, str]:
-        data = {"check": self.check, "status": self.status, "detail": self.detail}
-        if self.hint:
-            data["hint"] = self.hint
-        return data
 
 
 def check_environment() -> Check:
@@ -66,7 +52,7 @@ def check_environment() -> Check:
 def check_database() -> Check:
     """The database answers. An embedded SQLite file is first migrated if it is new or behind,
     as every other command does on first use; PostgreSQL is only looked at."""
-    from converge_site.dbready import migrate_embedded_database
+    from interfaces.dbready import migrate_embedded_database
 
     embedded = settings.DB_BACKEND == "sqlite"
     where = (
@@ -95,7 +81,7 @@ def check_database() -> Check:
 
 
 def check_migrations() -> Check:
-    from converge_site.dbready import pending_migrations
+    from interfaces.dbready import pending_migrations
 
     try:
         pending = pending_migrations()

@@ -17,8 +17,8 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 
 from converge_core.context import trace_scope
 from converge_core.ids import new_trace_id
-from converge_site import metrics
-from converge_site.exceptions import envelope
+from interfaces import metrics
+from interfaces.exceptions import envelope
 
 access_logger = logging.getLogger("converge.access")
 logger = logging.getLogger("converge.api")

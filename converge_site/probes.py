@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
-from converge_site.dbready import pending_migrations
-from converge_site.exceptions import method_not_allowed
+from interfaces.dbready import pending_migrations
+from interfaces.exceptions import method_not_allowed
 
 logger = logging.getLogger("converge.health")
 

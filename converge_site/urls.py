@@ -18,7 +18,7 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
 ]
 
-handler400 = "converge_site.exceptions.bad_request"
-handler403 = "converge_site.exceptions.permission_denied"
-handler404 = "converge_site.exceptions.not_found"
-handler500 = "converge_site.exceptions.server_error"
+handler400 = "interfaces.exceptions.bad_request"
+handler403 = "interfaces.exceptions.permission_denied"
+handler404 = "interfaces.exceptions.not_found"
+handler500 = "interfaces.exceptions.server_error"

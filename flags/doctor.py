@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from converge_site.doctor import Check
 from flags.selectors import flag_summary
+from interfaces.doctor import Check
 
 
 def check_feature_flags() -> Check:

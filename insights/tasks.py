@@ -8,8 +8,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
-from converge_site.celery import RETRY_POLICY
 from insights.services import snapshots_record_all
+from interfaces.taskpolicy import RETRY_POLICY
 
 # The beat's cadence (``operations-snapshots``): one set of snapshots per slot of this length.
 SNAPSHOT_INTERVAL_SECONDS = 300

@@ -14,8 +14,6 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from converge_site.celery import RETRY_POLICY
-from converge_site.workerstate import stop_requested
 from intents.retention import audit_prune
 from intents.worker import (
     queue_pairs,
@@ -25,6 +23,8 @@ from intents.worker import (
     worker_heartbeat,
     worker_holder,
 )
+from interfaces.taskpolicy import RETRY_POLICY
+from interfaces.workerstate import stop_requested
 
 # A queue task stops taking new intents after this many seconds and hands over to a follow-up,
 # so one busy target never holds a worker slot for long; the hard limit covers the intent in

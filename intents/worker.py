@@ -27,11 +27,11 @@ from django.utils import timezone
 from converge_core.errors import Conflict, ConvergeError
 from converge_core.ids import new_trace_id
 from converge_core.states import Status
-from converge_site.workerstate import current_worker_state
 from intents.locks import claim_intent, release_claim
 from intents.models import Intent, QueueLock, Repository
 from intents.queue import QueueLockHeld, QueueOptions, queue_run
 from intents.validation import ValidationOptions, after_decision, intent_validate
+from interfaces.workerstate import current_worker_state
 from ledger.append import event_append
 from ledger.models import Event
 

@@ -24,6 +24,7 @@ from ledger.append import event_append
 from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.providers import AdvisorProvider, ProviderError, configured_provider
+from reviews.tasks import review_analyze_task
 
 logger = logging.getLogger("converge.reviews.advisor")
 
@@ -38,8 +39,6 @@ def advisor_provider() -> AdvisorProvider:
 def advisor_schedule(task_id: str) -> None:
     """Queue the analysis of a new review after commit, when the advisor flag is on."""
     if flag_is_enabled("llm_review_advisor"):
-        from reviews.tasks import review_analyze_task  # the task module imports this one
-
         transaction.on_commit(lambda: review_analyze_task.delay(task_id), robust=True)
 
 

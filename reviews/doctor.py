@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from converge_site.doctor import Check
+from interfaces.doctor import Check
 from reviews.advisor import advisor_status
 from reviews.selectors import review_pool_status
 

@@ -154,7 +154,7 @@ def test_a_traceparent_gives_its_trace_id(db, api_viewer):
 
 
 def test_the_span_helper_is_a_no_op_without_tracing():
-    from converge_site.tracing import span
+    from interfaces.tracing import span
 
     with span("converge.test", intent_id="a", missing=None) as current:
         assert current is None

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import get_commands, load_command_class
 
 from converge.cli import COMMANDS
-from converge_site.commands import DJANGO_OPTION_DESTS, ConvergeCommand, parser_dests
+from interfaces.commands import DJANGO_OPTION_DESTS, ConvergeCommand, parser_dests
 
 OURS = [
     name

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from conftest import database_env, git_branches
 from converge_core.progress import SILENT
-from converge_site.progress import BarProgress, console_progress, terminal_progress
+from interfaces.progress import BarProgress, console_progress, terminal_progress
 from ledger.append import event_append
 from ledger.chain import chain_verify
 

@@ -75,7 +75,7 @@ def test_unknown_paths_share_one_label(db):
 
 
 def test_validations_are_counted_by_decision_and_blocking_gate():
-    from converge_site import metrics
+    from interfaces import metrics
 
     def value(name, **labels):
         from prometheus_client import REGISTRY

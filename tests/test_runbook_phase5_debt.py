@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from intake.tests.factories import events
 from intents.tests.factories import IntentFactory
+from ledger.tests.factories import events
 from reviews.tests.factories import ReviewTaskFactory
 from tests.runbook import runbook_env, runbook_line
 

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = """
 import django
 django.setup()
-from converge_site.tracing import configure_tracing, span
+from converge_site.tracing import configure_tracing
+from interfaces.tracing import span
 assert configure_tracing()
 from django.test import Client
 from opentelemetry import trace

@@ -7,9 +7,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access.api import serializers as s
+from access.apibase import ConvergeAPIView, parse_body
 from access.permissions import admin, viewer
 from access.services import api_key_rotate
-from converge_site.apibase import ConvergeAPIView, parse_body
 
 
 class WhoAmIView(ConvergeAPIView):

@@ -23,21 +23,13 @@ from converge_site.envparse import (
     strict_float,
     strict_int,
 )
+from interfaces.home import ensure_home
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def _home() -> Path:
     return Path(envvars.value("CONVERGE_HOME")).expanduser().absolute()
-
-
-def ensure_home(path: Path) -> Path:
-    """Create the data directory with a ``.gitignore`` of ``*`` so it never dirties a checkout."""
-    created = not path.exists()
-    path.mkdir(parents=True, exist_ok=True)
-    if created:
-        (path / ".gitignore").write_text("*\n")
-    return path
 
 
 def _secret_key(home: Path) -> str:
@@ -355,6 +347,7 @@ CONVERGE_POLICY_GATES: list[str] = []
 CONVERGE_AFTER_DECISION: list[str] = []
 CONVERGE_INTENT_DETAILS: list[str] = []
 CONVERGE_RISK_REVIEW_DETAILS: list[str] = []
+CONVERGE_SUMMARY_SECTIONS: list[str] = []
 CONVERGE_DOCTOR_CHECKS: list[str] = []
 
 # --- Operations: reviews, intake, verification debt, notifications, LLM advisor, flags --------
@@ -376,6 +369,7 @@ CONVERGE_DOCTOR_CHECKS += [
 ]
 # What ``risk review`` shows from higher apps (converge_core.hooks.RiskReviewDetails).
 CONVERGE_RISK_REVIEW_DETAILS.append("insights.details.risk_review_compliance")
+CONVERGE_SUMMARY_SECTIONS.append("insights.details.summary_health")
 # notifications is a package, not an app (it has no models): the worker imports its tasks here.
 CELERY_IMPORTS = ["notifications.tasks"]
 CONVERGE_REVIEW_POOL = envvars.value("CONVERGE_REVIEW_POOL")

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from converge_site.apibase import ConvergeAPIView, parse_body
+from access.apibase import ConvergeAPIView, parse_body
 from flags.api import permissions
 from flags.api import serializers as s
 from flags.selectors import flag_list

@@ -10,9 +10,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.apibase import ConvergeAPIView, body_object, parse_body, parse_query
 from access.tenancy import config_tenant
-from converge_site.apibase import ConvergeAPIView, body_object, parse_body, parse_query
-from converge_site.exceptions import BadRequest
 from insights.api import filters, permissions
 from insights.api import serializers as s
 from insights.compliance import (
@@ -30,10 +29,10 @@ from insights.trends import change_health_trend, entropy_trend, health_trend
 from intents.api.filters import IntentRefFilter, TenantFilter
 from intents.api.serializers import EventSerializer, OkTenantSerializer
 from intents.selectors import event_list
+from interfaces.exceptions import BadRequest
 from ledger.serialization import event_serialize
 
 THRESHOLD_HISTORY = 50
-
 
 
 class VerificationDebtView(ConvergeAPIView):
@@ -177,8 +176,7 @@ class ComplianceThresholdsView(ConvergeAPIView):
     @extend_schema(
         summary="Replace a tenant's compliance thresholds",
         description=(
-            "Operators write their own tenant, admins any. Records "
-            "`compliance.thresholds_updated`."
+            "Operators write their own tenant, admins any. Records `compliance.thresholds_updated`."
         ),
         parameters=[TenantFilter],
         request=s.ComplianceThresholdsWriteSerializer,

@@ -10,9 +10,9 @@ from insights.compliance import (
 )
 from insights.models import TenantComplianceThresholds
 from insights.services import compliance_thresholds_set
-from intake.tests.factories import events
 from intents.tests.factories import IntentFactory
 from ledger.models import Event
+from ledger.tests.factories import events
 
 
 def test_the_report_checks_the_window_against_the_tenants_thresholds(db):

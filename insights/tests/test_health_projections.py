@@ -7,9 +7,9 @@ from converge_core.errors import NotFound
 from insights.health import change_health_snapshot, repo_health_snapshot
 from insights.services import change_health_snapshot_record, health_snapshot_record
 from insights.trends import change_health_trend, entropy_trend, health_trend, risk_trend
-from intake.tests.factories import events
 from intents.tests.factories import IntentFactory
 from ledger.models import Event
+from ledger.tests.factories import events
 
 
 def test_repo_health_over_the_last_24_hours(db):
@@ -107,8 +107,11 @@ def test_the_sweep_records_one_change_snapshot_per_decided_intent(cli, repositor
 
     cli("intent", "create", "--from-branch", "main", "--intent-id", "d-1")
     cli("intent", "create", "--from-branch", "main", "--intent-id", "d-2")
-    for intent_id, event_type in [("d-1", "intent.validated"), ("d-1", "intent.blocked"),
-                                  ("d-2", "intent.dependency_blocked")]:
+    for intent_id, event_type in [
+        ("d-1", "intent.validated"),
+        ("d-1", "intent.blocked"),
+        ("d-2", "intent.dependency_blocked"),
+    ]:
         event_append(event_type=event_type, intent_id=intent_id, payload={"reason": "x"})
 
     assert change_health_snapshots_record_pending() == 1  # d-2 was only held, not decided

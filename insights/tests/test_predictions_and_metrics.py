@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from insights.metrics import integration_metrics
 from insights.predictions import health_prediction_read, issue_predictions_read
-from intake.tests.factories import events
+from ledger.tests.factories import events
 
 
 def _snapshot(score):

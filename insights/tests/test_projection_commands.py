@@ -1,9 +1,9 @@
 """``health``, ``compliance``, ``predictions``, ``metrics`` and ``verification debt --record``
 through the CLI."""
 
-from intake.tests.factories import events
 from intents.tests.factories import IntentFactory
 from ledger.models import Event
+from ledger.tests.factories import events
 
 
 def test_health_subcommands(cli, db):

@@ -10,9 +10,9 @@ from django.utils import timezone
 from insights.debt import debt_snapshot
 from insights.errors import FeatureDisabled
 from insights.services import debt_snapshot_record
-from intake.tests.factories import events
 from intents.tests.factories import IntentFactory
 from ledger.models import Event
+from ledger.tests.factories import events
 from reviews.tests.factories import ReviewTaskFactory
 
 

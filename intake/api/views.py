@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.apibase import ConvergeAPIView, parse_body, parse_query
 from access.tenancy import create_tenant
-from converge_site.apibase import ConvergeAPIView, parse_body, parse_query
 from intake.api import permissions
 from intake.api import serializers as s
 from intake.selectors import intake_mode, intake_status

@@ -3,8 +3,9 @@ service."""
 
 from django.urls import reverse
 
+from insights.tests.factories import TenantComplianceThresholdsFactory
 from intake.models import IntakeOverride
-from intake.tests.factories import IntakeOverrideFactory, TenantComplianceThresholdsFactory
+from intake.tests.factories import IntakeOverrideFactory
 from intents.tests.factories import IntentFactory
 from ledger.models import Event
 

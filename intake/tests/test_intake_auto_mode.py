@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from intake.selectors import intake_status
-from intake.tests.factories import events
 from intents.tests.factories import IntentFactory
+from ledger.tests.factories import events
 from reviews.tests.factories import ReviewTaskFactory
 
 

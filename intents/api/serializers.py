@@ -11,8 +11,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from converge_site.exceptions import BadRequest
 from intents.choices import CommitRole, IntentStatus, OriginType, RiskLevel
+from interfaces.exceptions import BadRequest
 
 ID_LENGTH = 200
 

@@ -7,7 +7,6 @@ the shared serialised forms.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -15,21 +14,21 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.apibase import ConvergeAPIView, body_object, parse_body, parse_query
 from access.tenancy import config_tenant, create_tenant, object_tenant
-from converge_site import metrics
-from converge_site.apibase import ConvergeAPIView, body_object, parse_body, parse_query
-from converge_site.exceptions import BadRequest
-from converge_site.tracing import span
-from insights.health import repo_health_snapshot
 from intents.api import filters, permissions
 from intents.api import selectors as api_selectors
 from intents.api import serializers as s
+from intents.hooks import hooks
 from intents.repositories import repository_resolve
 from intents.risk import risk_gate_report, risk_policy_set, risk_review
 from intents.selectors import event_list, intent_get, intent_list
 from intents.serialization import commit_link_serialize, intent_rows, intent_serialize
 from intents.services import intent_create, intent_update
 from intents.validation import ValidationOptions, intent_validate
+from interfaces import metrics
+from interfaces.exceptions import BadRequest
+from interfaces.tracing import span
 from ledger.serialization import event_serialize
 
 INTENT_ID = OpenApiParameter(
@@ -38,12 +37,6 @@ INTENT_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="intent id; may contain one '/' and ':' (acme/my.repo:pr-12)",
 )
-
-# Sections of GET P/summary: each builds its part for one tenant (None = all tenants).
-SUMMARY_SECTIONS: dict[str, Callable[..., Any]] = {
-    "health": repo_health_snapshot,
-    "queue": api_selectors.queue_state,
-}
 
 
 class IntentListView(ConvergeAPIView):
@@ -160,9 +153,12 @@ class SummaryView(ConvergeAPIView):
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TenantFilter)
         tenant_id = self.query_tenant(query)
-        return Response(
-            {name: build(tenant_id=tenant_id) for name, build in SUMMARY_SECTIONS.items()}
-        )
+        # The sections higher apps add (CONVERGE_SUMMARY_SECTIONS: repo health), then the queue.
+        summary: dict[str, Any] = {}
+        for sections in hooks("CONVERGE_SUMMARY_SECTIONS"):
+            summary.update(sections(tenant_id=tenant_id))
+        summary["queue"] = api_selectors.queue_state(tenant_id=tenant_id)
+        return Response(summary)
 
 
 class QueueStateView(ConvergeAPIView):

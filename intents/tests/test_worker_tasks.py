@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from converge_core.tests.gitrepo import GitRepo
-from converge_site import workerstate
 from intents.gitaccess import git_for
 from intents.locks import claim_intent, lock_acquire, lock_name
 from intents.models import Intent, QueueLock
@@ -25,6 +24,7 @@ from intents.tasks import (
 from intents.tests.factories import create_intent
 from intents.tests.queue_helpers import validated_intent
 from intents.worker import queue_pairs, ready_intents_pending
+from interfaces import workerstate
 from ledger.chain import chain_verify
 from ledger.models import Event
 

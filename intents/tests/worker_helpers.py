@@ -31,7 +31,7 @@ SEED_SCRIPT = """
 import json, sys
 import django
 django.setup()
-from converge_site.dbready import ensure_database_ready
+from interfaces.dbready import ensure_database_ready
 ensure_database_ready()
 from intents.repositories import repository_resolve
 from intents.services import intent_create

@@ -8,8 +8,6 @@ import pytest
 from ledger.models import Event
 from notifications import notify
 from notifications.tests.server import recording_server
-from reviews.services import review_escalate
-from reviews.tests.factories import ReviewTaskFactory
 
 
 @pytest.fixture(autouse=True)
@@ -47,22 +45,22 @@ def test_enforce_delivers_once_committed(
 ):
     monkeypatch.setenv("CONVERGE_FF_NOTIFICATIONS", "1")
     monkeypatch.setenv("CONVERGE_FF_NOTIFICATIONS_MODE", "enforce")
-    task = ReviewTaskFactory(status="assigned", reviewer="alice")
     with recording_server() as server:
         settings.CONVERGE_WEBHOOK_URL = server.url
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            review_escalate(task_id=task.id, reason="stuck", actor="ops")
+            notify(
+                "review.escalated",
+                {"task_id": "rev-1", "reason": "stuck"},
+                channel="escalations",
+                intent_id="i-1",
+            )
         assert server.received == []  # nothing leaves before the commit
         for callback in callbacks:
             callback()
     assert [r.json["event_type"] for r in server.received] == ["review.escalated"]
-    assert server.received[0].json["payload"] == {
-        "task_id": task.id,
-        "reviewer": "alice",
-        "reason": "stuck",
-    }
+    assert server.received[0].json["payload"] == {"task_id": "rev-1", "reason": "stuck"}
     sent = Event.objects.get(event_type="notification.sent")
-    assert sent.payload["channel"] == "escalations" and sent.intent_id == task.intent_id
+    assert sent.payload["channel"] == "escalations" and sent.intent_id == "i-1"
 
 
 def test_a_broken_target_file_never_raises(

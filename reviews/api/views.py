@@ -15,8 +15,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.apibase import ConvergeAPIView, parse_body, parse_query
 from access.tenancy import create_tenant, object_tenant
-from converge_site.apibase import ConvergeAPIView, parse_body, parse_query
 from intents.api.filters import TenantFilter
 from intents.selectors import intent_get
 from reviews.api import filters, permissions
@@ -91,9 +91,7 @@ class ReviewSummaryView(ConvergeAPIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, TenantFilter)
-        return Response(
-            review_summary(tenant_id=self.query_tenant(query))
-        )
+        return Response(review_summary(tenant_id=self.query_tenant(query)))
 
 
 class ReviewMoveView(ConvergeAPIView):

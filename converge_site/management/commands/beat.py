@@ -15,9 +15,9 @@ from django.conf import settings
 from converge_site import envvars
 from converge_site.broker import embedded_broker_prepare
 from converge_site.celery import app
-from converge_site.commands import ConvergeCommand
 from converge_site.management.commands.worker import LOG_LEVELS
-from converge_site.settings.base import ensure_home
+from interfaces.commands import ConvergeCommand
+from interfaces.home import ensure_home
 
 
 class Command(ConvergeCommand):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from converge_site.commands import ConvergeCommand
 from converge_site.doctor import run_doctor
+from interfaces.commands import ConvergeCommand
 
 MARKS = {"pass": "ok  ", "warn": "WARN", "fail": "FAIL"}
 

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from access.services import api_keys_seed
 from converge_core.errors import InvalidInput
 from converge_site import envvars
-from converge_site.commands import ConvergeCommand, render_json
+from interfaces.commands import ConvergeCommand, render_json
 
 logger = logging.getLogger("converge.serve")
 

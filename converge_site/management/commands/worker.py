@@ -21,8 +21,8 @@ from converge_core.errors import InvalidInput
 from converge_site import envvars
 from converge_site.broker import embedded_broker_prepare
 from converge_site.celery import QUEUES, app
-from converge_site.commands import ConvergeCommand
 from intents.worker import worker_started, worker_stopped
+from interfaces.commands import ConvergeCommand
 
 POOLS = ("prefork", "threads", "solo")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

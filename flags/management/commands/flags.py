@@ -8,9 +8,9 @@ from typing import Any
 from django.conf import settings
 
 from converge_core.strictbool import parse_bool
-from converge_site.commands import ConvergeCommand
 from flags.selectors import flag_list
 from flags.services import flag_clear, flag_set
+from interfaces.commands import ConvergeCommand
 
 
 class Command(ConvergeCommand):

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 
-from converge_site.commands import ConvergeCommand
 from insights.compliance import (
     compliance_alerts,
     compliance_report,
@@ -15,6 +14,7 @@ from insights.compliance import (
     compliance_thresholds_list,
 )
 from insights.services import compliance_thresholds_set
+from interfaces.commands import ConvergeCommand
 
 THRESHOLD_OPTIONS = (
     ("min_mergeable_rate", float),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from converge_site.commands import ConvergeCommand
 from insights.health import change_health_snapshot, repo_health_snapshot
 from insights.predictions import health_prediction_read
 from insights.services import health_snapshot_record
 from insights.trends import change_health_trend, entropy_trend, health_trend
+from interfaces.commands import ConvergeCommand
 
 
 class Command(ConvergeCommand):

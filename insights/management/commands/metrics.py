@@ -5,8 +5,8 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from converge_site.commands import ConvergeCommand
 from insights.metrics import integration_metrics
+from interfaces.commands import ConvergeCommand
 
 
 class Command(ConvergeCommand):

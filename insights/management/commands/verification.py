@@ -5,10 +5,10 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from converge_site.commands import ConvergeCommand
 from insights.debt import debt_snapshot
 from insights.errors import FeatureDisabled
 from insights.services import debt_snapshot_record
+from interfaces.commands import ConvergeCommand
 
 
 class Command(ConvergeCommand):

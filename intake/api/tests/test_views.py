@@ -14,10 +14,10 @@ from insights.services import compliance_thresholds_set, health_snapshot_record
 from intake.api import serializers as intake_serializers
 from intake.models import IntakeOverride
 from intake.selectors import intake_status
-from intake.tests.factories import events
 from intents.api.serializers import HealthSnapshotSerializer
 from intents.tests.factories import IntentFactory, RepositoryFactory
 from ledger.models import Event
+from ledger.tests.factories import events
 from reviews.tests.factories import ReviewTaskFactory
 
 GET_PATHS = [
@@ -256,9 +256,7 @@ def test_threshold_writes_are_validated(db, api_operator, api_admin):
         response = api_operator.post("/v1/compliance/thresholds", body, format="json")
         assert response.status_code == 400, body
         assert response.json()["error"]["message"].startswith(message)
-    missing = api_admin.post(
-        "/v1/compliance/thresholds", {"max_queue_tracked": 1}, format="json"
-    )
+    missing = api_admin.post("/v1/compliance/thresholds", {"max_queue_tracked": 1}, format="json")
     assert missing.status_code == 400
     assert missing.json()["error"]["message"] == "tenant_id required"
     assert not TenantComplianceThresholds.objects.exists()

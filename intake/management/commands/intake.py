@@ -8,9 +8,9 @@ from typing import Any
 from django.conf import settings
 
 from converge_core.intake import SETTABLE_MODES
-from converge_site.commands import ConvergeCommand
 from intake.selectors import intake_status
 from intake.services import intake_mode_set
+from interfaces.commands import ConvergeCommand
 
 
 class Command(ConvergeCommand):

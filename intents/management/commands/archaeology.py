@@ -8,9 +8,9 @@ from typing import Any
 
 from django.conf import settings
 
-from converge_site.commands import ConvergeCommand
 from intents.archaeology import archaeology_snapshot
 from intents.repositories import repository_resolve
+from interfaces.commands import ConvergeCommand
 
 
 class Command(ConvergeCommand):

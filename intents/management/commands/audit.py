@@ -9,11 +9,11 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from converge_core.errors import InvalidInput
-from converge_site.commands import ConvergeCommand
 from flags.selectors import flag_is_enabled
 from intents.rebuild import intents_rebuild
 from intents.retention import audit_prune
 from intents.selectors import event_list
+from interfaces.commands import ConvergeCommand
 from ledger.chain import chain_init, chain_verify
 from ledger.serialization import event_serialize
 

@@ -10,12 +10,12 @@ from typing import Any
 from django.conf import settings
 
 from converge_core.errors import InvalidInput
-from converge_site.commands import ConvergeCommand
 from intents.choices import IntentStatus, OriginType, RiskLevel
 from intents.repositories import repository_resolve
 from intents.selectors import intent_list, intent_overview
 from intents.serialization import intent_rows, intent_serialize
 from intents.services import intent_create, intent_override_status, intent_update
+from interfaces.commands import ConvergeCommand
 
 
 def _read_file(path: str) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.conf import settings
 
-from converge_site.commands import ConvergeCommand
 from intents.queue import merge_confirm
+from interfaces.commands import ConvergeCommand
 
 
 class Command(ConvergeCommand):

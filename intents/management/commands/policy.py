@@ -7,10 +7,10 @@ from typing import Any
 
 from django.conf import settings
 
-from converge_site.commands import ConvergeCommand
 from intents.management.commands.validate import add_pipeline_arguments, pipeline_options
 from intents.risk import policy_calibrate
 from intents.validation import intent_validate
+from interfaces.commands import ConvergeCommand
 
 
 class Command(ConvergeCommand):

@@ -9,11 +9,11 @@ from typing import Any
 from django.conf import settings
 
 from converge_core.queue import parse_targets
-from converge_site.commands import ConvergeCommand, UsageError
 from intents.choices import IntentStatus
 from intents.cleaning import clean_ref
 from intents.queue import QueueOptions, default_target, queue_inspect, queue_reset, queue_run
 from intents.repositories import repository_resolve
+from interfaces.commands import ConvergeCommand, UsageError
 
 
 class Command(ConvergeCommand):

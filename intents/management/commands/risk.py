@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 
-from converge_site.commands import ConvergeCommand
 from intents.risk import (
     risk_evaluate,
     risk_gate_report,
@@ -16,6 +15,7 @@ from intents.risk import (
     risk_review,
     risk_shadow,
 )
+from interfaces.commands import ConvergeCommand
 
 
 class Command(ConvergeCommand):

@@ -6,12 +6,12 @@ from argparse import ArgumentParser
 from typing import Any
 
 from converge_core.ids import new_trace_id
-from converge_site.commands import ConvergeCommand
 from intents.cleaning import clean_ref
 from intents.gitaccess import git_for
 from intents.repositories import repository_resolve
 from intents.selectors import intent_get
 from intents.simulations import simulation_evidence
+from interfaces.commands import ConvergeCommand
 from ledger.recorder import Recorder
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.conf import settings
 
-from converge_site.commands import ConvergeCommand
 from intents.validation import ValidationOptions, intent_validate
+from interfaces.commands import ConvergeCommand
 
 
 def add_pipeline_arguments(parser: ArgumentParser) -> None:

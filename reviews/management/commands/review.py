@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 
 from converge_core.reviews import RESOLUTIONS, TRIGGERS
-from converge_site.commands import ConvergeCommand
+from interfaces.commands import ConvergeCommand
 from reviews.choices import ReviewStatus
 from reviews.selectors import review_list, review_summary
 from reviews.serialization import review_serialize

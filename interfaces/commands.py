@@ -21,8 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from converge_core.errors import ConvergeError, InvalidInput
 from converge_core.progress import SILENT, Progress
-from converge_site.dbready import ensure_database_ready
-from converge_site.progress import BarProgress, terminal_progress
+from interfaces.dbready import ensure_database_ready
+from interfaces.progress import BarProgress, terminal_progress
 
 logger = logging.getLogger("converge.cli")
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from access.permissions import Access
 from access.principal import Principal
 from access.tenancy import read_tenant
-from converge_site.exceptions import SAFE_METHODS, ApiValidationError
+from interfaces.exceptions import SAFE_METHODS, ApiValidationError
 
 
 class ConvergeAPIView(APIView):

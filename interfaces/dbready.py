@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.utils import OperationalError as DatabaseError
 
 from converge_core.errors import OperationFailed
-from converge_site.settings.base import ensure_home
+from interfaces.home import ensure_home
 
 
 def migration_names_on_disk() -> set[tuple[str, str]]:
