@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from converge_core.errors import Conflict, ConvergeError
@@ -33,7 +33,7 @@ from intents.models import Intent, QueueLock, Repository
 from intents.queue import QueueLockHeld, QueueOptions, queue_run
 from intents.validation import ValidationOptions, after_decision, intent_validate
 from ledger.append import event_append
-from ledger.models import Event
+from ledger.selectors import has_event_since
 
 logger = logging.getLogger("converge.worker")
 
@@ -51,12 +51,10 @@ def worker_holder(node: str | None = None) -> str:
 
 
 def _unvalidated_ready() -> QuerySet[Intent]:
-    validated_since_change = Event.objects.filter(
-        intent_id=OuterRef("pk"),
-        event_type="intent.blocked",
-        timestamp__gte=OuterRef("updated_at"),
+    validated_since_change = has_event_since(
+        event_type="intent.blocked", intent_id=OuterRef("pk"), since=OuterRef("updated_at")
     )
-    return Intent.objects.filter(status=Status.READY).exclude(Exists(validated_since_change))
+    return Intent.objects.filter(status=Status.READY).exclude(validated_since_change)
 
 
 def ready_intents_pending(*, targets: list[str] | None, limit: int) -> list[str]:

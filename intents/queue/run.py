@@ -43,7 +43,7 @@ from intents.policyconfig import policy_config
 from intents.services import intent_transition
 from intents.validation import ValidationOptions, after_decision, intent_validate
 from ledger.append import event_append
-from ledger.models import Event
+from ledger.selectors import latest_events
 
 MERGE_ATTEMPTS = 3
 BLOCK_EVENTS = ("intent.dependency_blocked", "intent.speculative_conflict")
@@ -214,12 +214,8 @@ def _load(run: TargetRun) -> list[Intent]:
     for hold_check in hooks("CONVERGE_QUEUE_HOLDS"):
         for intent_id, hold in hold_check(ids).items():
             run.holds.setdefault(intent_id, hold)
-    for intent_id, event_type, payload in (
-        Event.objects.filter(intent_id__in=ids, event_type__in=BLOCK_EVENTS)
-        .order_by("intent_id", "-seq")
-        .values_list("intent_id", "event_type", "payload")
-    ):
-        run.last_blocks.setdefault(intent_id, {"event_type": event_type, **payload})
+    for intent_id, event in latest_events(intent_ids=ids, event_type=BLOCK_EVENTS).items():
+        run.last_blocks.setdefault(intent_id, {"event_type": event.event_type, **event.payload})
     return [by_id[candidate.intent_id] for candidate in ordered]
 
 
