@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 
 from converge_core.tests.gitrepo import GitRepo
-from intents.models import Event, Intent
+from intents.models import Intent
 from intents.repositories import repository_resolve
 from intents.tests.queue_helpers import validated_intent
 from intents.validation import intent_validate
+from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.services import review_cancel, review_complete
 

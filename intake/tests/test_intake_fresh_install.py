@@ -4,11 +4,12 @@ in auto mode: unverified checks are reported in the debt, not scored as stalenes
 import pytest
 
 from converge_core.tests.gitrepo import GitRepo
-from intake.projections.debt import debt_snapshot
+from insights.debt import debt_snapshot
 from intake.selectors import intake_status
-from intents.models import Event, Intent
+from intents.models import Intent
 from intents.repositories import repository_resolve
 from intents.tests.queue_helpers import validated_intent
+from ledger.models import Event
 
 BURST = 50
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from converge_core.hooks import Decision, QueueHold
-from intents.models import Event
 from intents.tests.factories import IntentFactory
+from ledger.models import Event
 from reviews.holds import review_holds
 from reviews.models import ReviewTask
 from reviews.policy import policy_review_request
