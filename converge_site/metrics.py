@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, mult
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from converge_core.states import ACTIVE, Status
 from converge_site import envvars
 from converge_site.exceptions import method_not_allowed
 
@@ -27,7 +28,6 @@ logger = logging.getLogger("converge.metrics")
 prometheus_client.disable_created_metrics()
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-ACTIVE_STATUSES = ("READY", "VALIDATED", "QUEUED")
 
 HTTP_REQUESTS = Counter(
     "converge_http_requests", "HTTP requests by outcome", ["method", "path", "status"]
@@ -125,10 +125,10 @@ class IntentCollector(Collector):
         totals: dict[str, int] = {}
         for status, tenant, count in rows:
             totals[status] = totals.get(status, 0) + count
-            if status in ACTIVE_STATUSES:
+            if status in ACTIVE:
                 depth.add_metric([status, tenant or "none"], count)
-        for status in ("READY", "VALIDATED", "QUEUED", "MERGED", "REJECTED"):
-            by_status.add_metric([status], totals.get(status, 0))
+        for status in Status:
+            by_status.add_metric([str(status)], totals.get(status, 0))
         yield by_status
         yield depth
 

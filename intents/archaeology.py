@@ -17,7 +17,9 @@ from converge_core.archaeology import (
 )
 from converge_core.audit import format_timestamp
 from converge_core.risk import CouplingRecord
+from converge_core.states import Status
 from flags.selectors import flag_is_enabled
+from intents.choices import CommitRole
 from intents.gitaccess import git_for
 from intents.models import ArchaeologySnapshot, Intent, Repository
 from ledger.selectors import latest_payloads
@@ -26,7 +28,7 @@ from ledger.selectors import latest_payloads
 def _linked_file_sets(repository: Repository) -> list[list[str]]:
     """Files changed together by merged intents (from their last simulation)."""
     merged = Intent.objects.filter(
-        repository=repository, status="MERGED", commit_links__role="merge"
+        repository=repository, status=Status.MERGED, commit_links__role=CommitRole.MERGE
     ).values_list("id", flat=True)
     simulations = latest_payloads(intent_ids=merged, event_type="simulation.completed")
     return [payload.get("files_changed", []) for payload in simulations.values()]

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from converge_core.errors import NotFound
+from converge_core.states import Status
 from intents.hooks import hooks
 from intents.models import Intent
 from intents.serialization import intent_serialize
@@ -76,7 +77,7 @@ def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str
     overview: dict[str, Any] = {
         "intent": intent_serialize(intent),
         "dependencies": dependencies,
-        "unmet_dependencies": [d["id"] for d in dependencies if d["status"] != "MERGED"],
+        "unmet_dependencies": [d["id"] for d in dependencies if d["status"] != Status.MERGED],
         "last_decision": last_decision,
     }
     for details in hooks("CONVERGE_INTENT_DETAILS"):

@@ -16,7 +16,7 @@ from converge_core.errors import Conflict, InvalidInput, NotFound
 from converge_core.hooks import AdmissionRequest
 from converge_core.ids import new_id
 from converge_core.plans import find_dependency_cycle, format_cycle
-from converge_core.states import Cause, Status, check_transition
+from converge_core.states import ACTIVE, Cause, Status, check_transition
 from intents.cleaning import (
     clean_dependencies,
     clean_new_intent,
@@ -125,7 +125,7 @@ def intent_update(
         raise InvalidInput("Nothing to update: give --dependencies, --priority or --plan-id")
     with transaction.atomic():
         intent = _lock(intent_id)
-        if intent.status not in {Status.READY, Status.VALIDATED, Status.QUEUED}:
+        if intent.status not in ACTIVE:
             raise Conflict(f"Intent {intent_id} is {intent.status}; only active intents change")
         if "dependencies" in requested:
             check_no_cycle(intent_id, requested["dependencies"])

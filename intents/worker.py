@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from converge_core.errors import Conflict, ConvergeError
 from converge_core.ids import new_trace_id
-from converge_core.states import Status
+from converge_core.states import QUEUEABLE, Status
 from converge_site.workerstate import current_worker_state
 from intents.locks import claim_intent, release_claim
 from intents.models import Intent, QueueLock, Repository
@@ -114,7 +114,7 @@ def _record_block(intent: Intent, reason: str) -> dict[str, Any]:
 
 def queue_pairs(*, targets: list[str] | None) -> list[tuple[int, str]]:
     """(repository id, target) pairs that have candidates and whose lock nobody holds."""
-    candidates = Intent.objects.filter(status__in=(Status.VALIDATED, Status.QUEUED))
+    candidates = Intent.objects.filter(status__in=QUEUEABLE)
     if targets is not None:
         candidates = candidates.filter(target__in=targets)
     pairs = set(candidates.order_by().values_list("repository_id", "target").distinct())
@@ -217,7 +217,7 @@ def worker_started(*, node: str, queues: list[str], concurrency: int, beat: bool
 def worker_heartbeat(*, node: str | None) -> dict[str, Any]:
     """``worker.heartbeat`` of the worker running this task."""
     stats = _stats()
-    waiting = Intent.objects.filter(status__in=(Status.VALIDATED, Status.QUEUED)).order_by()
+    waiting = Intent.objects.filter(status__in=QUEUEABLE).order_by()
     payload = {
         "cycle": stats["cycles"],
         "total_processed": stats["total_processed"],

@@ -9,11 +9,10 @@ from typing import Any
 
 from django.db.models import Count
 
-from intents.choices import IntentStatus
+from converge_core.states import ACTIVE
 from intents.models import Intent, TenantRiskPolicy
 from ledger.selectors import latest_payload
 
-ACTIVE = (IntentStatus.READY, IntentStatus.VALIDATED, IntentStatus.QUEUED)
 PENDING_CAP = 10_000
 
 

@@ -22,7 +22,7 @@ from converge_core.errors import ConvergeError, OperationFailed
 from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
 from converge_core.hooks import QueueHold
 from converge_core.queue import Candidate, dependency_verdict, order_batch, retry_outcome
-from converge_core.states import Cause, Status
+from converge_core.states import QUEUEABLE, Cause, Status
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
 from intents.gitaccess import git_for
@@ -114,9 +114,9 @@ def queue_run(
     if targets is None:
         targets = sorted(
             set(
-                Intent.objects.filter(
-                    repository=repository, status__in=(Status.VALIDATED, Status.QUEUED)
-                ).values_list("target", flat=True)
+                Intent.objects.filter(repository=repository, status__in=QUEUEABLE).values_list(
+                    "target", flat=True
+                )
             )
         )
     max_retries = resolve_max_retries(options.max_retries)
@@ -187,7 +187,7 @@ def _load(run: TargetRun) -> list[Intent]:
         Intent.objects.filter(
             repository=run.repository,
             target=run.target,
-            status__in=(Status.VALIDATED, Status.QUEUED),
+            status__in=QUEUEABLE,
         ).order_by("priority", "created_at", "id")
     )
     by_id = {intent.id: intent for intent in candidates}
@@ -288,7 +288,7 @@ def _skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
 
 def _process(run: TargetRun, intent: Intent) -> None:
     intent.refresh_from_db()
-    if intent.status not in (Status.VALIDATED, Status.QUEUED):
+    if intent.status not in QUEUEABLE:
         _skip(run, intent, "status_changed", f"now {intent.status}")
         return
     if flag_is_enabled("plan_coordination") and _dependency_blocked(run, intent):
