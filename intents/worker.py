@@ -27,11 +27,12 @@ from django.utils import timezone
 from converge_core.errors import Conflict, ConvergeError
 from converge_core.ids import new_trace_id
 from converge_core.states import QUEUEABLE, Status
+from converge_core.validation import BLOCKED, ValidationDecision
 from converge_site.workerstate import current_worker_state
 from intents.locks import claim_intent, release_claim
 from intents.models import Intent, QueueLock, Repository
 from intents.queue import QueueLockHeld, QueueOptions, queue_run
-from intents.validation import ValidationOptions, after_decision, intent_validate
+from intents.validation import ValidationOptions, after_decision, intent_decide
 from ledger.append import event_append
 from ledger.selectors import has_event_since
 
@@ -78,7 +79,7 @@ def ready_intent_validate(*, intent_id: str, holder: str) -> dict[str, Any]:
             return {"intent_id": intent_id, "decision": "skipped"}
         options = ValidationOptions(skip_checks=settings.CONVERGE_WORKER_SKIP_CHECKS)
         try:
-            decision = intent_validate(intent_id=intent_id, options=options)
+            decision = intent_decide(intent_id=intent_id, options=options)
         except Conflict as exc:  # an operator changed it meanwhile: nothing to record
             return {"intent_id": intent_id, "decision": "skipped", "reason": exc.message}
         except ConvergeError as exc:
@@ -87,14 +88,14 @@ def ready_intent_validate(*, intent_id: str, holder: str) -> dict[str, Any]:
             decision = _record_block(intent, exc.message)
     finally:
         release_claim(intent_id, holder=holder)
-    outcome = {"intent_id": intent_id, "decision": decision["decision"]}
-    if decision.get("reason"):
-        outcome["reason"] = decision["reason"]
-    logger.info("validated %s: %s", intent_id, decision["decision"], extra={"intent_id": intent_id})
+    outcome = {"intent_id": intent_id, "decision": decision.decision}
+    if decision.reason:
+        outcome["reason"] = decision.reason
+    logger.info("validated %s: %s", intent_id, decision.decision, extra={"intent_id": intent_id})
     return outcome
 
 
-def _record_block(intent: Intent, reason: str) -> dict[str, Any]:
+def _record_block(intent: Intent, reason: str) -> ValidationDecision:
     trace_id = new_trace_id()
     event_append(
         event_type="intent.blocked",
@@ -104,7 +105,13 @@ def _record_block(intent: Intent, reason: str) -> dict[str, Any]:
         evidence={"reason": reason, "trace_id": trace_id},
         trace_id=trace_id,
     )
-    decision = {"decision": "blocked", "reason": reason, "trace_id": trace_id}
+    decision = ValidationDecision(
+        decision=BLOCKED,
+        intent_id=intent.id,
+        trace_id=trace_id,
+        risk_level=intent.risk_level,
+        reason=reason,
+    )
     after_decision(intent, decision)
     return decision
 

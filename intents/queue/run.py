@@ -23,6 +23,7 @@ from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
 from converge_core.hooks import QueueHold
 from converge_core.queue import Candidate, dependency_verdict, order_batch, retry_outcome
 from converge_core.states import QUEUEABLE, Cause, Status
+from converge_core.validation import BLOCKED, ValidationDecision
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
 from intents.gitaccess import git_for
@@ -41,7 +42,7 @@ from intents.locks import (
 from intents.models import CommitLink, Intent, Repository
 from intents.policyconfig import policy_config
 from intents.services import intent_transition
-from intents.validation import ValidationOptions, after_decision, intent_validate
+from intents.validation import ValidationOptions, after_decision, intent_decide
 from ledger.append import event_append
 from ledger.selectors import latest_events
 
@@ -429,29 +430,29 @@ def _charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra
     _record(run, intent, decision, counts=True)
 
 
-def _revalidate(run: TargetRun, intent: Intent) -> dict[str, Any]:
+def _revalidate(run: TargetRun, intent: Intent) -> ValidationDecision:
     options = ValidationOptions(
         queue=True,
         use_last_simulation=run.options.use_last_simulation,
         skip_checks=run.options.skip_checks,
     )
     try:
-        return intent_validate(intent_id=intent.id, options=options)
+        return intent_decide(intent_id=intent.id, options=options)
     except ConvergeError as exc:
-        return {"decision": "blocked", "reason": exc.message}
+        return ValidationDecision(decision=BLOCKED, intent_id=intent.id, reason=exc.message)
 
 
 def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
     decision = _revalidate(run, intent)
-    if decision["decision"] != "validated":
+    if not decision.is_validated:
         extra = {}
         named = run.target_conflicts.get(intent.id) or _merged_here(run, decision)
         if named:
             extra["conflicts_with"] = named
-        _charge(run, intent, decision["reason"], merge=False, **extra)
+        _charge(run, intent, decision.reason or "", merge=False, **extra)
         return
     run.statuses[intent.id] = Status.QUEUED
-    if decision.get("risk_level", intent.risk_level) != intent.risk_level:
+    if (decision.risk_level or intent.risk_level) != intent.risk_level:
         # Reclassified by this revalidation (to critical, say): the holds were collected for
         # the old level, so ask them again before merging.
         hold = _hold_now(intent.id)
@@ -460,23 +461,24 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
             _held(run, intent, hold)
             return
     if not run.options.auto_confirm:
-        _record(run, intent, {"decision": "queued", "trace_id": decision["trace_id"]}, counts=True)
+        _record(run, intent, {"decision": "queued", "trace_id": decision.trace_id}, counts=True)
         return
     git = git_for(run.repository)
     for attempt in range(1, MERGE_ATTEMPTS + 1):
-        simulation = decision["simulation"]
-        if git.is_ancestor(simulation["source_sha"], simulation["target_sha"]):
+        simulation = decision.simulation
+        assert simulation is not None and decision.trace_id is not None  # a validated one has both
+        if git.is_ancestor(simulation.source_sha, simulation.target_sha):
             # Already in the target: a run that died between moving the ref and recording the
             # merge, or a merge made outside Converge. Merging again would duplicate it.
-            existing = git.merge_commit_of(simulation["source_sha"], intent.target)
-            _merged(run, intent, existing, decision["trace_id"], already_merged=True)
+            existing = git.merge_commit_of(simulation.source_sha, intent.target)
+            _merged(run, intent, existing, decision.trace_id, already_merged=True)
             return
         try:
             merged = git.merge(
-                simulation["source_sha"],
+                simulation.source_sha,
                 intent.target,
-                simulation["target_sha"],
-                simulation["tree_sha"],
+                simulation.target_sha,
+                simulation.tree_sha,
                 source=intent.source,
             )
         except TargetMoved as exc:
@@ -484,22 +486,22 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
                 _charge(run, intent, exc.message, merge=True)
                 return
             decision = _revalidate(run, intent)
-            if decision["decision"] != "validated":
-                _charge(run, intent, decision["reason"], merge=False)
+            if not decision.is_validated:
+                _charge(run, intent, decision.reason or "", merge=False)
                 return
             continue
         except (DirtyCheckout, CheckoutUpdateFailed) as exc:
             run.merges_refused = exc.message
             _record(run, intent, {"decision": "merge_refused", "reason": exc.message}, counts=False)
             return
-        run.merged_files[intent.id] = set(decision["simulation"]["files_changed"])
-        _merged(run, intent, merged, decision["trace_id"])
+        run.merged_files[intent.id] = set(simulation.files_changed)
+        _merged(run, intent, merged, decision.trace_id)
         return
 
 
-def _merged_here(run: TargetRun, decision: dict[str, Any]) -> list[str]:
+def _merged_here(run: TargetRun, decision: ValidationDecision) -> list[str]:
     """Intents merged earlier in this run whose changes touch the conflicting files."""
-    conflicts = set(decision.get("simulation", {}).get("conflicts", ()))
+    conflicts = set(decision.simulation.conflicts if decision.simulation is not None else ())
     return [name for name, files in run.merged_files.items() if files & conflicts]
 
 
