@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from converge_core.errors import Conflict, InvalidInput
 from converge_core.risk.classify import RiskLevel
@@ -217,14 +217,3 @@ class SweepThresholds:
     assign_after: timedelta = timedelta(hours=4)
     escalate_after: timedelta = timedelta(hours=8)
     backlog_limit: int = 10
-
-
-class ReviewBacklogHook(Protocol):
-    """Told the review backlog per tenant key (``""`` = no tenant) after each sweep.
-
-    Returns what it changed, for the sweep's report. Intake uses it to throttle admissions.
-    """
-
-    def __call__(
-        self, *, backlogs: Mapping[str, int], limit: int, actor: str
-    ) -> list[dict[str, Any]]: ...

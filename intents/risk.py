@@ -22,7 +22,7 @@ from converge_core.policy import (
     validate_tenant_risk_policy,
 )
 from converge_core.risk import RiskSimulation, build_diagnostics
-from intents.hooks import hooks
+from intents.hooks import intent_details, risk_review_details
 from intents.models import TenantRiskPolicy
 from intents.policyconfig import policy_config
 from intents.riskinputs import score_intent, tenant_risk_policy
@@ -125,9 +125,9 @@ def risk_review(*, intent_id: str, tenant_id: str | None = None) -> dict[str, An
     }
     if risk is not None:
         review["learning"] = _review_learning(review["diagnostics"], risk)
-    for details in hooks("CONVERGE_INTENT_DETAILS"):
+    for details in intent_details():
         review.update(details(intent.id))
-    for section in hooks("CONVERGE_RISK_REVIEW_DETAILS"):
+    for section in risk_review_details():
         review.update(section(intent_id=intent.id, tenant_id=intent.tenant_id))
     return review
 

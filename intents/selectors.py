@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from converge_core.errors import NotFound
 from converge_core.states import Status
-from intents.hooks import hooks
+from intents.hooks import intent_details
 from intents.models import Intent
 from intents.serialization import intent_serialize
 from ledger.models import Event
@@ -80,7 +80,7 @@ def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str
         "unmet_dependencies": [d["id"] for d in dependencies if d["status"] != Status.MERGED],
         "last_decision": last_decision,
     }
-    for details in hooks("CONVERGE_INTENT_DETAILS"):
+    for details in intent_details():
         overview.update(details(intent.id))
     return overview
 

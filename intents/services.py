@@ -25,7 +25,7 @@ from intents.cleaning import (
     clean_ref,
 )
 from intents.errors import DependencyCycle, IntakeRejected
-from intents.hooks import hooks
+from intents.hooks import admission_checks
 from intents.models import Intent, Repository
 from intents.serialization import intent_serialize
 from ledger.append import event_append
@@ -53,7 +53,7 @@ def _admit(fields: Mapping[str, Any]) -> None:
         source=fields["source"],
         target=fields["target"],
     )
-    for check in hooks("CONVERGE_ADMISSION_CHECKS"):
+    for check in admission_checks():
         verdict = check(request)
         if verdict is not None and not verdict.accepted:
             raise IntakeRejected(

@@ -45,7 +45,7 @@ from converge_core.states import ACTIVE, Cause, Status
 from converge_core.validation import BLOCKED, VALIDATED, GateFindings, ValidationDecision
 from flags.selectors import flag_is_enabled, flag_mode
 from intents.gitaccess import git_for
-from intents.hooks import hooks
+from intents.hooks import after_decision_hooks, policy_gates
 from intents.models import Intent
 from intents.policyconfig import policy_config
 from intents.riskinputs import score_intent, tenant_risk_policy
@@ -323,7 +323,7 @@ def _apply_policy(run: Run) -> ValidationDecision:
         missing_checks=config.missing_checks,
         simulation=run.simulation.to_payload(),
     )
-    evaluation = evaluate_gates(context, extra_gates=hooks("CONVERGE_POLICY_GATES"))
+    evaluation = evaluate_gates(context, extra_gates=policy_gates())
     run.warnings.extend(evaluation.warnings)
     run.recorder.emit(
         "policy.evaluated",
@@ -435,7 +435,7 @@ def _persist(run: Run) -> None:
 def after_decision(intent: Intent, decision: ValidationDecision | Mapping[str, Any]) -> None:
     """Tell the ``CONVERGE_AFTER_DECISION`` hooks, once the transaction has committed, about a
     validation or about one of the queue's decisions (``{"decision", "trace_id", "reason"}``)."""
-    callbacks = hooks("CONVERGE_AFTER_DECISION")
+    callbacks = after_decision_hooks()
     if not callbacks:
         return
     if isinstance(decision, ValidationDecision):

@@ -23,7 +23,7 @@ from converge_core.audit import format_timestamp
 from converge_core.errors import ConvergeError
 from converge_core.reviews import SLA_CHECKED, ReviewStatus, pick_reviewer
 from flags.selectors import flag_is_enabled
-from intents.hooks import hooks
+from intents.hooks import review_backlog_hooks
 from reviews.models import ReviewTask
 from reviews.selectors import (
     review_backlog_by_tenant,
@@ -97,7 +97,7 @@ def review_sweep(*, now: datetime | None = None) -> dict[str, Any]:
     report["backlog"] = backlogs
     report["intake"] = [
         change
-        for hook in hooks("CONVERGE_REVIEW_BACKLOG_HOOKS")
+        for hook in review_backlog_hooks()
         for change in hook(backlogs=backlogs, limit=thresholds.backlog_limit, actor=SWEEP_ACTOR)
     ]
     return report

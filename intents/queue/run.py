@@ -27,7 +27,7 @@ from converge_core.validation import BLOCKED, ValidationDecision
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
 from intents.gitaccess import git_for
-from intents.hooks import hooks
+from intents.hooks import queue_holds
 from intents.locks import (
     claim_intent,
     lock_acquire,
@@ -212,7 +212,7 @@ def _load(run: TargetRun) -> list[Intent]:
         unknown = missing - run.statuses.keys()
         frontier -= unknown
     ids = list(by_id)
-    for hold_check in hooks("CONVERGE_QUEUE_HOLDS"):
+    for hold_check in queue_holds():
         for intent_id, hold in hold_check(ids).items():
             run.holds.setdefault(intent_id, hold)
     for intent_id, event in latest_events(intent_ids=ids, event_type=BLOCK_EVENTS).items():
@@ -328,7 +328,7 @@ def _held(run: TargetRun, intent: Intent, hold: QueueHold) -> None:
 
 def _hold_now(intent_id: str) -> QueueHold | None:
     """The first hold of one intent, asked again after the batch's holds were collected."""
-    for hold_check in hooks("CONVERGE_QUEUE_HOLDS"):
+    for hold_check in queue_holds():
         hold = hold_check([intent_id]).get(intent_id)
         if hold is not None:
             return hold
