@@ -69,7 +69,7 @@ def measure(n: int, workdir: Path) -> dict[str, float]:
     from intents.repositories import repository_resolve
     from intents.services import intent_create
     from intents.validation import ValidationOptions, intent_validate
-    from ledger.models import Event
+    from ledger.selectors import event_count
 
     call_command("flush", interactive=False, verbosity=0)
     built = build_synthetic_repo(workdir / f"repo-{n}", branches=spec_for(n))
@@ -94,12 +94,12 @@ def measure(n: int, workdir: Path) -> dict[str, float]:
         )
     dry = time.perf_counter() - started
 
-    events_before = Event.objects.count()
+    events_before = event_count()
     started = time.perf_counter()
     for intent_id in ids:
         intent_validate(intent_id=intent_id, options=ValidationOptions(skip_checks=True))
     validate = time.perf_counter() - started
-    events = Event.objects.count() - events_before
+    events = event_count() - events_before
 
     validated = Intent.objects.filter(status="VALIDATED").count()
     started = time.perf_counter()

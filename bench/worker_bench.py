@@ -58,10 +58,10 @@ for n, branch in enumerate(spec["branches"]):
 PROGRESS = """
 import django
 django.setup()
-from ledger.models import Event
+from ledger.selectors import event_feed
 from intents.models import Intent
 merged = Intent.objects.filter(status="MERGED").count()
-times = Event.objects.filter(event_type="intent.merged").order_by("seq").values_list(
+times = event_feed(event_type="intent.merged", oldest_first=True).values_list(
     "timestamp", flat=True
 )
 first, last = (times.first(), times.last()) if merged else (None, None)

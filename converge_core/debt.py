@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from converge_core.errors import InvalidInput
+from converge_core.health import Band
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,10 @@ class DebtInputs:
 
 def debt_status(score: float, params: DebtParams) -> str:
     if score <= params.green_max:
-        return "green"
+        return Band.GREEN
     if score <= params.yellow_max:
-        return "yellow"
-    return "red"
+        return Band.YELLOW
+    return Band.RED
 
 
 def _ratio(numerator: float, denominator: float) -> float:

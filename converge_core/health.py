@@ -7,6 +7,7 @@ read never writes and every formula is tested without a database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 REPO_TARGETS = {
@@ -18,13 +19,24 @@ REPO_TARGETS = {
 CHANGE_TARGETS = {"mergeable": 1.0, "risk_score": 40.0, "entropy_score": 20.0}
 
 
+class Band(StrEnum):
+    """The status of a health or debt score."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+BANDS: tuple[str, ...] = tuple(str(band) for band in Band)
+
+
 def health_status(score: float) -> str:
     """green ≥ 70, yellow ≥ 40, otherwise red."""
     if score >= 70:
-        return "green"
+        return Band.GREEN
     if score >= 40:
-        return "yellow"
-    return "red"
+        return Band.YELLOW
+    return Band.RED
 
 
 def learning_level(score: float) -> str:

@@ -4,13 +4,22 @@ A lower app that needs an answer from an app built on top of it declares a hook 
 settings and calls the hooks explicitly; these are not signals. Hooks receive plain values so
 that this module needs no Django.
 
-- ``CONVERGE_ADMISSION_CHECKS``: asked on every creation path before anything is stored.
-- ``CONVERGE_QUEUE_HOLDS``: asked by the queue before an intent is merged.
-- ``CONVERGE_POLICY_GATES``: extra policy gates (see :mod:`converge_core.policy`).
-- ``CONVERGE_AFTER_DECISION``: told about each decision once its transaction committed.
-- ``CONVERGE_INTENT_DETAILS``: extra read-only details for ``intent status`` and reviews views.
-- ``CONVERGE_RISK_REVIEW_DETAILS``: extra read-only sections of ``risk review`` (compliance).
-- ``CONVERGE_SUMMARY_SECTIONS``: extra read-only sections of ``GET /v1/summary`` (repo health).
+- ``CONVERGE_ADMISSION_CHECKS`` (:class:`AdmissionCheck`): asked on every creation path before
+  anything is stored.
+- ``CONVERGE_QUEUE_HOLDS`` (:class:`QueueHoldCheck`): asked by the queue before an intent is
+  merged.
+- ``CONVERGE_POLICY_GATES`` (:class:`PolicyGate`): extra policy gates (see
+  :mod:`converge_core.policy`).
+- ``CONVERGE_AFTER_DECISION`` (:class:`AfterDecision`): told about each decision once its
+  transaction committed.
+- ``CONVERGE_INTENT_DETAILS`` (:class:`IntentDetails`): extra read-only details for ``intent
+  status`` and reviews views.
+- ``CONVERGE_RISK_REVIEW_DETAILS`` (:class:`RiskReviewDetails`): extra read-only sections of
+  ``risk review`` (compliance).
+- ``CONVERGE_REVIEW_BACKLOG_HOOKS`` (:class:`ReviewBacklogHook`): told the review backlog after
+  each review sweep (intake throttling).
+- ``CONVERGE_SUMMARY_SECTIONS`` (:class:`SummarySections`): extra read-only sections of
+  ``GET /v1/summary`` (repo health).
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from converge_core.policy import GateContext, GateResult
 
 
 @dataclass(frozen=True)
@@ -86,3 +97,20 @@ class RiskReviewDetails(Protocol):
 
 class SummarySections(Protocol):
     def __call__(self, *, tenant_id: str | None) -> Mapping[str, Any]: ...
+
+
+class PolicyGate(Protocol):
+    """An extra gate: its result joins the built-in gates' (``None``: it does not apply)."""
+
+    def __call__(self, context: GateContext) -> GateResult | None: ...
+
+
+class ReviewBacklogHook(Protocol):
+    """Told the review backlog per tenant key (``""`` = no tenant) after each sweep.
+
+    Returns what it changed, for the sweep's report. Intake uses it to throttle admissions.
+    """
+
+    def __call__(
+        self, *, backlogs: Mapping[str, int], limit: int, actor: str
+    ) -> list[dict[str, Any]]: ...

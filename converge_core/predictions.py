@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
-from converge_core.health import health_status
+from converge_core.health import Band, health_status
 
 STABLE = "System trajectory is stable"
 DEGRADING = "Consider pausing new intents — health trajectory indicates degradation"
@@ -91,7 +91,7 @@ def health_prediction(
                 "Resolve conflicts before admitting more intents",
             )
         )
-    should_gate = projected_status == "red" and current_status != "red"
+    should_gate = projected_status == Band.RED and current_status != Band.RED
     if should_gate:
         signals.append(
             _signal(

@@ -12,9 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from converge_core.plans import format_cycle
-
-MERGED = "MERGED"
-REJECTED = "REJECTED"
+from converge_core.states import Status
 
 
 @dataclass(frozen=True)
@@ -96,8 +94,8 @@ def dependency_verdict(
     if not dependencies:
         return None
     missing = [dep for dep in dependencies if dep not in statuses]
-    rejected = [dep for dep in dependencies if statuses.get(dep) == REJECTED]
-    unmet = tuple(dep for dep in dependencies if statuses.get(dep) != MERGED)
+    rejected = [dep for dep in dependencies if statuses.get(dep) == Status.REJECTED]
+    unmet = tuple(dep for dep in dependencies if statuses.get(dep) != Status.MERGED)
     if not unmet:
         return None
     if rejected:

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from converge_core.errors import Conflict, InvalidInput
+from converge_core.risk.classify import RiskLevel
 
 
 class ReviewStatus(StrEnum):
@@ -33,8 +34,21 @@ class ReviewOp(StrEnum):
     ESCALATE = "escalate"
 
 
-RESOLUTIONS = ("approved", "rejected", "deferred")
-TRIGGERS = ("policy", "conflict", "manual", "coherence")
+class ReviewTrigger(StrEnum):
+    POLICY = "policy"
+    CONFLICT = "conflict"
+    MANUAL = "manual"
+    COHERENCE = "coherence"
+
+
+class ReviewResolution(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
+RESOLUTIONS: tuple[str, ...] = tuple(str(resolution) for resolution in ReviewResolution)
+TRIGGERS: tuple[str, ...] = tuple(str(trigger) for trigger in ReviewTrigger)
 
 OPEN = frozenset(
     {ReviewStatus.PENDING, ReviewStatus.ASSIGNED, ReviewStatus.IN_REVIEW, ReviewStatus.ESCALATED}
@@ -42,6 +56,9 @@ OPEN = frozenset(
 TERMINAL = frozenset({ReviewStatus.COMPLETED, ReviewStatus.CANCELLED})
 # The review backlog (debt, summary, intake throttling) counts these two (decisions §26).
 BACKLOG = frozenset({ReviewStatus.PENDING, ReviewStatus.ASSIGNED})
+# What the SLA check looks at (in this order in messages), and a reviewer's open work.
+SLA_CHECKED = (ReviewStatus.PENDING, ReviewStatus.ASSIGNED, ReviewStatus.IN_REVIEW)
+REVIEWER_LOAD = frozenset({ReviewStatus.ASSIGNED, ReviewStatus.IN_REVIEW, ReviewStatus.ESCALATED})
 
 _S = ReviewStatus
 # operation -> {from status -> resulting status}; a missing entry is an illegal move (409).
@@ -62,8 +79,8 @@ DEFAULT_SLA_HOURS = 48
 
 # Risk levels whose intents merge only after a human approved them (decisions §40); Converge
 # requests that review itself, with the ``policy`` trigger and the highest priority.
-APPROVAL_REQUIRED_LEVELS = frozenset({"critical"})
-POLICY_TRIGGER = "policy"
+APPROVAL_REQUIRED_LEVELS = frozenset({RiskLevel.CRITICAL})
+POLICY_TRIGGER = ReviewTrigger.POLICY
 POLICY_REVIEW_PRIORITY = 1
 
 
@@ -200,14 +217,3 @@ class SweepThresholds:
     assign_after: timedelta = timedelta(hours=4)
     escalate_after: timedelta = timedelta(hours=8)
     backlog_limit: int = 10
-
-
-class ReviewBacklogHook(Protocol):
-    """Told the review backlog per tenant key (``""`` = no tenant) after each sweep.
-
-    Returns what it changed, for the sweep's report. Intake uses it to throttle admissions.
-    """
-
-    def __call__(
-        self, *, backlogs: Mapping[str, int], limit: int, actor: str
-    ) -> list[dict[str, Any]]: ...

@@ -17,12 +17,12 @@ from prometheus_client import CollectorRegistry, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from converge_core.states import ACTIVE, Status
 from converge_site import envvars
 from interfaces.exceptions import method_not_allowed
 
 logger = logging.getLogger("converge.metrics")
 
-ACTIVE_STATUSES = ("READY", "VALIDATED", "QUEUED")
 
 
 def _intent_families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
@@ -60,10 +60,10 @@ class IntentCollector(Collector):
         totals: dict[str, int] = {}
         for status, tenant, count in rows:
             totals[status] = totals.get(status, 0) + count
-            if status in ACTIVE_STATUSES:
+            if status in ACTIVE:
                 depth.add_metric([status, tenant or "none"], count)
-        for status in ("READY", "VALIDATED", "QUEUED", "MERGED", "REJECTED"):
-            by_status.add_metric([status], totals.get(status, 0))
+        for status in Status:
+            by_status.add_metric([str(status)], totals.get(status, 0))
         yield by_status
         yield depth
 

@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.compliance import compliance_checks, effective_thresholds
 from insights.debt import debt_compute, debt_enabled
-from insights.events import active_intents, events_of
+from insights.events import active_intents, simulation_counts
 from insights.models import TenantComplianceThresholds
+from ledger.selectors import EventWindow, event_count
 
 
 def stored_thresholds(tenant_id: str | None) -> dict[str, Any] | None:
@@ -34,21 +34,17 @@ def compliance_report(
     """
     now = now or timezone.now()
     days = settings.CONVERGE_COMPLIANCE_WINDOW_DAYS
-    window: dict[str, Any] = {
+    window: EventWindow = {
         "tenant_id": tenant_id,
         "since": now - timedelta(days=days),
         "until": now,
     }
-    simulations = events_of(["simulation.completed"], **window).aggregate(
-        total=Count("pk"), mergeable=Count("pk", filter=Q(payload__mergeable=True))
-    )
-    mergeable_rate = (
-        round(simulations["mergeable"] / simulations["total"], 3) if simulations["total"] else 1.0
-    )
+    total, mergeable = simulation_counts(**window)
+    mergeable_rate = round(mergeable / total, 3) if total else 1.0
     values: dict[str, Any] = {
         "mergeable_rate": mergeable_rate,
         "conflict_rate": round(1 - mergeable_rate, 3),
-        "retries_total": events_of(["queue.reset", "intent.requeued"], **window).count(),
+        "retries_total": event_count(event_type=["queue.reset", "intent.requeued"], **window),
         "queue_tracked": active_intents(tenant_id).count(),
         "debt_score": debt_compute(tenant_id=tenant_id, now=now)["debt_score"]
         if debt_enabled()

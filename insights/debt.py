@@ -13,7 +13,8 @@ from converge_core.audit import format_timestamp
 from converge_core.debt import DebtInputs, DebtParams, compute_debt
 from flags.selectors import flag_is_enabled
 from insights.errors import FeatureDisabled
-from insights.events import active_intents, events_of
+from insights.events import active_intents, simulation_counts
+from ledger.selectors import event_payloads
 from reviews.selectors import review_backlog_count
 
 SEMANTIC_EVENT_LIMIT = 10_000
@@ -29,9 +30,13 @@ def debt_enabled() -> bool:
 
 def _distinct_semantic_pairs(*, tenant_id: str | None, since: datetime, now: datetime) -> int:
     # Scans re-emit the same pair; counting distinct pairs keeps repeats from inflating it.
-    payloads = events_of(
-        ["semantic_conflict.detected"], tenant_id=tenant_id, since=since, until=now
-    ).values_list("payload", flat=True)[:SEMANTIC_EVENT_LIMIT]
+    payloads = event_payloads(
+        event_type="semantic_conflict.detected",
+        tenant_id=tenant_id,
+        since=since,
+        until=now,
+        limit=SEMANTIC_EVENT_LIMIT,
+    )
     pairs = {frozenset((str(p.get("intent_a")), str(p.get("intent_b")))) for p in payloads if p}
     return len(pairs)
 
@@ -46,17 +51,15 @@ def debt_inputs(*, tenant_id: str | None, now: datetime, params: DebtParams) -> 
         retried=Count("pk", filter=Q(retries__gt=0)),
     )
     since = now - timedelta(hours=params.conflict_window_hours)
-    simulations = events_of(
-        ["simulation.completed"], tenant_id=tenant_id, since=since, until=now
-    ).aggregate(total=Count("pk"), mergeable=Count("pk", filter=Q(payload__mergeable=True)))
+    simulations, mergeable = simulation_counts(tenant_id=tenant_id, since=since, until=now)
     return DebtInputs(
         active_intents=intents["total"],
         stale_intents=intents["stale"],
         unverified_intents=intents["unverified"],
         retry_intents=intents["retried"],
         backlog_reviews=review_backlog_count(tenant_id=tenant_id),
-        simulations=simulations["total"],
-        unmergeable_simulations=simulations["total"] - simulations["mergeable"],
+        simulations=simulations,
+        unmergeable_simulations=simulations - mergeable,
         semantic_conflicts=_distinct_semantic_pairs(tenant_id=tenant_id, since=since, now=now),
     )
 

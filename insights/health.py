@@ -2,38 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.health import RepoHealthInputs, change_health, repo_health
-from insights.events import active_intents, events_of, payload_number
+from insights.events import active_intents, simulation_counts
+from intents.models import Intent
 from intents.selectors import intent_get
-from ledger.models import Event
+from ledger.selectors import (
+    EventWindow,
+    event_aggregate,
+    event_counts,
+    latest_payload,
+    latest_payloads,
+    payload_number,
+)
 
 WINDOW = timedelta(hours=24)
+# the latest event of each type that a change's health is computed from
+CHANGE_INPUTS = ("risk.evaluated", "simulation.completed", "policy.evaluated")
 
 
 def repo_health_inputs(*, tenant_id: str | None, now: datetime) -> RepoHealthInputs:
-    window: dict[str, Any] = {"tenant_id": tenant_id, "since": now - WINDOW, "until": now}
-    simulations = events_of(["simulation.completed"], **window).aggregate(
-        total=Count("pk"), mergeable=Count("pk", filter=Q(payload__mergeable=True))
-    )
-    decisions = events_of(["intent.merged", "intent.rejected"], **window).aggregate(
-        merged=Count("pk", filter=Q(event_type="intent.merged")),
-        rejected=Count("pk", filter=Q(event_type="intent.rejected")),
-    )
-    entropy = events_of(["risk.evaluated"], **window).aggregate(
-        avg=Avg(payload_number("entropy_score"))
+    window: EventWindow = {"tenant_id": tenant_id, "since": now - WINDOW, "until": now}
+    simulations, mergeable = simulation_counts(**window)
+    decisions = event_counts(event_type=["intent.merged", "intent.rejected"], **window)
+    entropy = event_aggregate(
+        event_type="risk.evaluated",
+        aggregates={"avg": Avg(payload_number("entropy_score"))},
+        **window,
     )
     return RepoHealthInputs(
-        simulations=simulations["total"],
-        mergeable_simulations=simulations["mergeable"],
-        merged=decisions["merged"],
-        rejected=decisions["rejected"],
+        simulations=simulations,
+        mergeable_simulations=mergeable,
+        merged=decisions["intent.merged"],
+        rejected=decisions["intent.rejected"],
         avg_entropy=entropy["avg"] or 0.0,
         active_intents=active_intents(tenant_id).count(),
     )
@@ -54,16 +62,6 @@ def repo_health_snapshot(
     }
 
 
-def _latest(intent_id: str, event_type: str) -> dict[str, Any]:
-    payload = (
-        Event.objects.filter(intent_id=intent_id, event_type=event_type)
-        .order_by("-seq")
-        .values_list("payload", flat=True)
-        .first()
-    )
-    return payload or {}
-
-
 def change_health_snapshot(
     *, intent_id: str, tenant_id: str | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -73,9 +71,35 @@ def change_health_snapshot(
     of another tenant is not found.
     """
     intent = intent_get(intent_id, tenant_id=tenant_id)
-    risk = _latest(intent.id, "risk.evaluated")
-    simulation = _latest(intent.id, "simulation.completed")
-    policy = _latest(intent.id, "policy.evaluated")
+    inputs = {
+        event_type: latest_payload(intent_id=intent.id, event_type=event_type)
+        for event_type in CHANGE_INPUTS
+    }
+    return _change_health(intent, inputs, now)
+
+
+def change_health_snapshots(intent_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """:func:`change_health_snapshot` of many intents in four queries (intents that do not
+    exist are absent)."""
+    intents = Intent.objects.filter(pk__in=intent_ids)
+    latest = {
+        event_type: latest_payloads(intent_ids=intent_ids, event_type=event_type)
+        for event_type in CHANGE_INPUTS
+    }
+    return {
+        intent.id: _change_health(
+            intent, {event_type: latest[event_type].get(intent.id) for event_type in latest}, None
+        )
+        for intent in intents
+    }
+
+
+def _change_health(
+    intent: Intent, inputs: Mapping[str, Mapping[str, Any] | None], now: datetime | None
+) -> dict[str, Any]:
+    risk = inputs["risk.evaluated"] or {}
+    simulation = inputs["simulation.completed"] or {}
+    policy = inputs["policy.evaluated"] or {}
     health = change_health(
         risk_score=float(risk.get("risk_score", 0.0)),
         entropy_score=float(risk.get("entropy_score", 0.0)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Q, Value
+from django.db.models import Avg, Count, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -13,8 +13,14 @@ from django.utils import timezone
 from converge_core.audit import format_timestamp
 from converge_core.errors import InvalidInput
 from converge_core.predictions import WindowStats, health_prediction, issue_predictions
-from insights.events import events_of, payload_number
-from ledger.models import Event
+from insights.events import simulation_counts
+from ledger.selectors import (
+    EventWindow,
+    event_aggregate,
+    event_counts,
+    event_payloads,
+    payload_number,
+)
 
 SNAPSHOT_LIMIT = 10_000
 DAY = timedelta(hours=24)
@@ -32,54 +38,49 @@ def health_prediction_read(
         raise InvalidInput("horizon_days must be between 1 and 365", field="horizon_days")
     now = now or timezone.now()
     since = now - timedelta(days=2 * horizon_days)
-    payloads = list(
-        events_of(["health.snapshot"], tenant_id=tenant_id, since=since, until=now)
-        .order_by("timestamp", "seq")
-        .values_list("payload", flat=True)[:SNAPSHOT_LIMIT]
+    payloads = event_payloads(
+        event_type="health.snapshot",
+        tenant_id=tenant_id,
+        since=since,
+        until=now,
+        oldest_first=True,
+        by_time=True,
+        limit=SNAPSHOT_LIMIT,
     )
     prediction = health_prediction(payloads, horizon_days=horizon_days)
     return {**prediction, "timestamp": format_timestamp(now), "tenant_id": tenant_id}
 
 
-def _window(tenant_id: str | None, start: datetime, end: datetime) -> Any:
-    queryset = Event.objects.filter(timestamp__gte=start, timestamp__lt=end)
-    if tenant_id is not None:
-        queryset = queryset.filter(tenant_id=tenant_id)
-    return queryset
-
-
 def window_stats(*, tenant_id: str | None, start: datetime, end: datetime) -> WindowStats:
-    """Aggregates of ``[start, end)``: four queries whatever the number of events."""
-    events = _window(tenant_id, start, end)
-    simulations = events.filter(event_type="simulation.completed").aggregate(
-        total=Count("pk"), mergeable=Count("pk", filter=Q(payload__mergeable=True))
-    )
+    """Aggregates of ``[start, end)``: three queries whatever the number of events."""
+    window: EventWindow = {"tenant_id": tenant_id, "since": start, "before": end}
+    simulations, mergeable = simulation_counts(**window)
     propagation = payload_number("propagation_score")
-    risk = events.filter(event_type="risk.evaluated").aggregate(
-        count=Count("pk"),
-        entropy=Avg(payload_number("entropy_score")),
-        propagation=Avg(propagation),
-        containment=Avg(Coalesce(payload_number("containment_score"), Value(1.0))),
-        high_propagation=Count("pk", filter=GreaterThan(propagation, 40.0)),
+    risk = event_aggregate(
+        event_type="risk.evaluated",
+        aggregates={
+            "count": Count("pk"),
+            "entropy": Avg(payload_number("entropy_score")),
+            "propagation": Avg(propagation),
+            "containment": Avg(Coalesce(payload_number("containment_score"), Value(1.0))),
+            "high_propagation": Count("pk", filter=GreaterThan(propagation, 40.0)),
+        },
+        **window,
     )
-    decisions = events.filter(
-        event_type__in=("intent.requeued", "intent.merged", "intent.rejected")
-    ).aggregate(
-        requeued=Count("pk", filter=Q(event_type="intent.requeued")),
-        merged=Count("pk", filter=Q(event_type="intent.merged")),
-        rejected=Count("pk", filter=Q(event_type="intent.rejected")),
+    decisions = event_counts(
+        event_type=("intent.requeued", "intent.merged", "intent.rejected"), **window
     )
     return WindowStats(
-        simulations=simulations["total"],
-        unmergeable=simulations["total"] - simulations["mergeable"],
+        simulations=simulations,
+        unmergeable=simulations - mergeable,
         evaluations=risk["count"],
         avg_entropy=risk["entropy"] or 0.0,
         avg_propagation=risk["propagation"] or 0.0,
         avg_containment=risk["containment"] or 0.0,
         high_propagation=risk["high_propagation"],
-        requeued=decisions["requeued"],
-        merged=decisions["merged"],
-        rejected=decisions["rejected"],
+        requeued=decisions["intent.requeued"],
+        merged=decisions["intent.merged"],
+        rejected=decisions["intent.rejected"],
     )
 
 

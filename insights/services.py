@@ -9,20 +9,20 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from converge_core.compliance import validate_thresholds
 from converge_core.errors import InvalidInput
 from insights.debt import debt_compute, debt_enabled
 from insights.events import active_intents
-from insights.health import change_health_snapshot, repo_health_snapshot
+from insights.health import change_health_snapshot, change_health_snapshots, repo_health_snapshot
 from insights.models import TenantComplianceThresholds
 from ledger.append import event_append
-from ledger.models import Event
+from ledger.selectors import intents_latest_seq, latest_payload
 
 # Decisions that change an intent's health (holds and skips repeat every queue cycle).
 CHANGE_DECISIONS = ("intent.validated", "intent.blocked", "intent.merged", "intent.rejected")
+SWEEP_BATCH = 500
 
 
 def debt_snapshot_record(
@@ -48,10 +48,14 @@ def health_snapshot_record(
 def change_health_snapshot_record(*, intent_id: str, through_seq: int = 0) -> dict[str, Any]:
     """Record ``health.change_snapshot`` for an intent; ``through_seq`` is the last decision
     event it accounts for, so the next sweep knows where to resume."""
-    snapshot = {**change_health_snapshot(intent_id=intent_id), "through_seq": through_seq}
+    return _change_snapshot_append(change_health_snapshot(intent_id=intent_id), through_seq)
+
+
+def _change_snapshot_append(snapshot: dict[str, Any], through_seq: int) -> dict[str, Any]:
+    snapshot = {**snapshot, "through_seq": through_seq}
     event_append(
         event_type="health.change_snapshot",
-        intent_id=intent_id,
+        intent_id=snapshot["intent_id"],
         tenant_id=snapshot["tenant_id"],
         payload=snapshot,
     )
@@ -64,21 +68,17 @@ def change_health_snapshots_record_pending() -> int:
     Runs on the beat, never inside a validation: decisions stay as fast as the git floor
     allows, and an intent decided many times between sweeps gets one snapshot.
     """
-    latest = (
-        Event.objects.filter(event_type="health.change_snapshot")
-        .order_by("-seq").values_list("payload", flat=True).first()
-    )
+    latest = latest_payload(event_type="health.change_snapshot")
     resume = (latest or {}).get("through_seq", 0)
-    decided = (
-        Event.objects.filter(
-            seq__gt=resume, event_type__in=CHANGE_DECISIONS, intent_id__isnull=False
-        )
-        .values("intent_id").annotate(last=Max("seq")).order_by("last")
-    )
+    decided = intents_latest_seq(event_type=CHANGE_DECISIONS, after_seq=resume)
     count = 0
-    for row in decided:
-        change_health_snapshot_record(intent_id=row["intent_id"], through_seq=row["last"])
-        count += 1
+    for start in range(0, len(decided), SWEEP_BATCH):
+        batch = decided[start : start + SWEEP_BATCH]
+        snapshots = change_health_snapshots([intent_id for intent_id, _ in batch])
+        for intent_id, through_seq in batch:
+            if intent_id in snapshots:
+                _change_snapshot_append(snapshots[intent_id], through_seq)
+                count += 1
     return count
 
 

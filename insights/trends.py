@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.errors import InvalidInput
-from insights.events import events_of
+from ledger.selectors import event_feed
 
 
 def _window(days: int, limit: int, now: datetime | None) -> datetime:
@@ -21,11 +21,8 @@ def _window(days: int, limit: int, now: datetime | None) -> datetime:
 
 
 def _rows(event_type: str, tenant_id: str | None, since: datetime, limit: int) -> Any:
-    return (
-        events_of([event_type], tenant_id=tenant_id, since=since)
-        .order_by("-timestamp", "-seq")
-        .values_list("timestamp", "intent_id", "payload")[:limit]
-    )
+    feed = event_feed(event_type=event_type, tenant_id=tenant_id, since=since, by_time=True)
+    return feed.values_list("timestamp", "intent_id", "payload")[:limit]
 
 
 def risk_trend(

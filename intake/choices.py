@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import models
+from converge_core.intake import IntakeMode
+from interfaces.choices import choices_from
 
-
-class StoredIntakeMode(models.TextChoices):
-    """Modes an override stores; ``auto`` is the absence of an override."""
-
-    OPEN = "open"
-    THROTTLE = "throttle"
-    PAUSE = "pause"
+# The modes an override stores; ``auto`` is the absence of an override.
+StoredIntakeMode = choices_from(IntakeMode, name="StoredIntakeMode", module=__name__)

@@ -18,26 +18,21 @@ from converge_core.archaeology import (
 from converge_core.audit import format_timestamp
 from converge_core.progress import SILENT, Progress
 from converge_core.risk import CouplingRecord
+from converge_core.states import Status
 from flags.selectors import flag_is_enabled
+from intents.choices import CommitRole
 from intents.gitaccess import git_for
 from intents.models import ArchaeologySnapshot, Intent, Repository
-from ledger.models import Event
+from ledger.selectors import latest_payloads
 
 
 def _linked_file_sets(repository: Repository) -> list[list[str]]:
     """Files changed together by merged intents (from their last simulation)."""
     merged = Intent.objects.filter(
-        repository=repository, status="MERGED", commit_links__role="merge"
+        repository=repository, status=Status.MERGED, commit_links__role=CommitRole.MERGE
     ).values_list("id", flat=True)
-    sets: dict[str, list[str]] = {}
-    events = (
-        Event.objects.filter(intent_id__in=list(merged), event_type="simulation.completed")
-        .order_by("seq")
-        .values_list("intent_id", "payload")
-    )
-    for intent_id, payload in events:
-        sets[intent_id] = payload.get("files_changed", [])
-    return list(sets.values())
+    simulations = latest_payloads(intent_ids=merged, event_type="simulation.completed")
+    return [payload.get("files_changed", []) for payload in simulations.values()]
 
 
 def archaeology_analyse(

@@ -1,37 +1,20 @@
-"""Enumerations of the intents domain."""
+"""Enumerations of the intents domain (statuses, risk levels and origins are the core's)."""
 
 from __future__ import annotations
 
 from django.db import models
 
+from converge_core.origins import OriginType as CoreOriginType
+from converge_core.risk import RiskLevel as CoreRiskLevel
+from converge_core.states import Status
+from interfaces.choices import choices_from
 
-class IntentStatus(models.TextChoices):
-    READY = "READY"
-    VALIDATED = "VALIDATED"
-    QUEUED = "QUEUED"
-    MERGED = "MERGED"
-    REJECTED = "REJECTED"
-
-
-class RiskLevel(models.TextChoices):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-
-class OriginType(models.TextChoices):
-    HUMAN = "human"
-    AGENT = "agent"
-    INTEGRATION = "integration"
-    API = "api"
-    DEMO = "demo"
+IntentStatus = choices_from(Status, name="IntentStatus", module=__name__)
+RiskLevel = choices_from(CoreRiskLevel, name="RiskLevel", module=__name__)
+OriginType = choices_from(CoreOriginType, name="OriginType", module=__name__)
 
 
 class CommitRole(models.TextChoices):
     HEAD = "head"
     BASE = "base"
     MERGE = "merge"
-
-
-RISK_ORDER = {level: rank for rank, level in enumerate(RiskLevel.values)}

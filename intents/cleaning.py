@@ -93,7 +93,9 @@ def clean_new_intent(data: Mapping[str, Any]) -> dict[str, Any]:
             "statuses with `converge intent status --status`",
             field="status",
         )
-    risk_level = clean_choice(data.get("risk_level") or "medium", "risk_level", RiskLevel.values)
+    risk_level = clean_choice(
+        data.get("risk_level") or RiskLevel.MEDIUM, "risk_level", RiskLevel.values
+    )
     return {
         "id": intent_id,
         "source": clean_ref(data.get("source") or technical.get("source_ref"), "source"),

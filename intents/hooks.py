@@ -1,4 +1,8 @@
-"""Loading the hook lists declared in settings (see converge_core.hooks)."""
+"""Loading the hook lists declared in settings, each typed by its protocol in converge_core.hooks.
+
+Each setting is a list of dotted paths, imported once; a path that cannot be imported or that
+names something that is not callable is an ``ImproperlyConfigured`` naming the setting.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,68 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+
+from converge_core.hooks import (
+    AdmissionCheck,
+    AfterDecision,
+    IntentDetails,
+    PolicyGate,
+    QueueHoldCheck,
+    ReviewBacklogHook,
+    RiskReviewDetails,
+    SummarySections,
+)
 
 
 @cache
-def _load(paths: tuple[str, ...]) -> tuple[Any, ...]:
-    return tuple(import_string(path) for path in paths)
+def _load(setting_name: str, paths: tuple[str, ...]) -> tuple[Any, ...]:
+    loaded = []
+    for path in paths:
+        try:
+            hook = import_string(path)
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"{setting_name}: cannot import {path!r}: {exc}") from exc
+        if not callable(hook):
+            raise ImproperlyConfigured(
+                f"{setting_name}: {path!r} is a {type(hook).__name__}, not a callable"
+            )
+        loaded.append(hook)
+    return tuple(loaded)
 
 
-def hooks(setting_name: str) -> tuple[Any, ...]:
-    """The callables named by a ``CONVERGE_*`` hook-list setting, imported once."""
-    return _load(tuple(getattr(settings, setting_name, ())))
+def _hooks(setting_name: str) -> list[Any]:
+    return list(_load(setting_name, tuple(getattr(settings, setting_name, ()))))
+
+
+def admission_checks() -> list[AdmissionCheck]:
+    return _hooks("CONVERGE_ADMISSION_CHECKS")
+
+
+def queue_holds() -> list[QueueHoldCheck]:
+    return _hooks("CONVERGE_QUEUE_HOLDS")
+
+
+def policy_gates() -> list[PolicyGate]:
+    return _hooks("CONVERGE_POLICY_GATES")
+
+
+def after_decision_hooks() -> list[AfterDecision]:
+    return _hooks("CONVERGE_AFTER_DECISION")
+
+
+def intent_details() -> list[IntentDetails]:
+    return _hooks("CONVERGE_INTENT_DETAILS")
+
+
+def risk_review_details() -> list[RiskReviewDetails]:
+    return _hooks("CONVERGE_RISK_REVIEW_DETAILS")
+
+
+def review_backlog_hooks() -> list[ReviewBacklogHook]:
+    return _hooks("CONVERGE_REVIEW_BACKLOG_HOOKS")
+
+
+def summary_sections() -> list[SummarySections]:
+    return _hooks("CONVERGE_SUMMARY_SECTIONS")

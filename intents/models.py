@@ -38,9 +38,11 @@ class Intent(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.CharField(max_length=200, default="system")
-    risk_level = models.CharField(max_length=16, choices=RiskLevel.choices, default="medium")
+    risk_level = models.CharField(
+        max_length=16, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
     declared_risk_level = models.CharField(
-        max_length=16, choices=RiskLevel.choices, default="medium"
+        max_length=16, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
     )
     priority = models.PositiveSmallIntegerField(default=3)
     semantic = models.JSONField(default=dict, blank=True)

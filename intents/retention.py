@@ -7,10 +7,9 @@ pruned intent is kept in the checkpoint so ``audit rebuild-intents`` can start f
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
@@ -19,21 +18,7 @@ from converge_core.progress import SILENT, Progress
 from converge_core.states import TERMINAL
 from intents.models import Intent
 from intents.serialization import intent_serialize
-from ledger.models import Event
-from ledger.prune import events_prune
-
-
-def _prunable(before: datetime, tenant_id: str | None) -> QuerySet[Event]:
-    recent = Event.objects.filter(intent_id=OuterRef("intent_id"), timestamp__gte=before)
-    terminal = Intent.objects.filter(pk=OuterRef("intent_id"), status__in=TERMINAL)
-    known = Intent.objects.filter(pk=OuterRef("intent_id"))
-    queryset = Event.objects.filter(timestamp__lt=before).filter(
-        (Exists(terminal) & ~Exists(recent))
-        | ((Q(intent_id__isnull=True) | ~Exists(known)) & ~Q(event_type__startswith="audit."))
-    )
-    if tenant_id is not None:
-        queryset = queryset.filter(tenant_id=tenant_id)
-    return queryset
+from ledger.prune import events_prune, prune_candidates
 
 
 def _final_rows(intent_ids: set[str]) -> dict[str, dict[str, Any]]:
@@ -52,7 +37,12 @@ def audit_prune(
     if retention_days < 1:
         raise InvalidInput("--retention-days must be at least 1", field="retention_days")
     before = timezone.now() - timedelta(days=retention_days)
-    candidates = _prunable(before, tenant_id)
+    candidates = prune_candidates(
+        before=before,
+        finished=Intent.objects.filter(status__in=TERMINAL),
+        known=Intent.objects.all(),
+        tenant_id=tenant_id,
+    )
     if dry_run:
         return {"pruned": candidates.count(), "before": format_timestamp(before), "dry_run": True}
     return events_prune(

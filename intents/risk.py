@@ -22,37 +22,26 @@ from converge_core.policy import (
     validate_tenant_risk_policy,
 )
 from converge_core.risk import RiskSimulation, build_diagnostics
-from intents.hooks import hooks
+from intents.hooks import intent_details, risk_review_details
 from intents.models import TenantRiskPolicy
 from intents.policyconfig import policy_config
 from intents.riskinputs import score_intent, tenant_risk_policy
 from intents.selectors import intent_get
 from intents.serialization import intent_serialize
-from intents.simulations import latest_simulation_payload
 from ledger.append import event_append
-from ledger.models import Event
+from ledger.selectors import event_feed, latest_payload
 from ledger.serialization import event_serialize
 
 REPORT_WINDOW = 10_000
 
 
-def _latest_payload(intent_id: str, event_type: str) -> dict[str, Any] | None:
-    event = (
-        Event.objects.filter(intent_id=intent_id, event_type=event_type)
-        .order_by("-seq")
-        .only("payload")
-        .first()
-    )
-    return event.payload if event is not None else None
-
-
 def risk_evaluate(*, intent_id: str, tenant_id: str | None = None) -> dict[str, Any]:
     """Score an intent from its latest simulation (a clean, empty one when none exists)."""
     intent = intent_get(intent_id, tenant_id=tenant_id)
-    simulation = latest_simulation_payload(intent.id) or {"mergeable": True}
+    simulation = latest_payload(intent_id=intent.id, event_type="simulation.completed")
     evaluation = score_intent(
         intent,
-        RiskSimulation.from_payload(simulation),
+        RiskSimulation.from_payload(simulation or {"mergeable": True}),
         version=policy_config().risk.scoring_version,
     )
     event = event_append(
@@ -68,7 +57,7 @@ def risk_evaluate(*, intent_id: str, tenant_id: str | None = None) -> dict[str, 
 def risk_shadow(*, intent_id: str, tenant_id: str | None = None) -> dict[str, Any]:
     """The risk gate in shadow mode over the latest evaluation (``risk.shadow_evaluated``)."""
     intent = intent_get(intent_id, tenant_id=tenant_id)
-    payload = _latest_payload(intent.id, "risk.evaluated")
+    payload = latest_payload(intent_id=intent.id, event_type="risk.evaluated")
     if payload is None:
         raise InvalidInput("No risk evaluation found. Run 'converge risk eval' first.")
     limits = resolve_risk_limits(tenant_risk_policy(intent.tenant_id), policy_config())
@@ -85,9 +74,7 @@ def risk_shadow(*, intent_id: str, tenant_id: str | None = None) -> dict[str, An
 
 def risk_gate_report(*, tenant_id: str | None = None) -> dict[str, Any]:
     """Policy verdicts and risk-gate outcomes over the latest policy evaluations."""
-    events = Event.objects.filter(event_type="policy.evaluated").order_by("-seq")
-    if tenant_id is not None:
-        events = events.filter(tenant_id=tenant_id)
+    events = event_feed(event_type="policy.evaluated", tenant_id=tenant_id)
     total = blocked = would_block = enforced = 0
     recent_blocks: list[dict[str, Any]] = []
     for event in events[:REPORT_WINDOW].iterator(chunk_size=1000):
@@ -113,15 +100,15 @@ def risk_review(*, intent_id: str, tenant_id: str | None = None) -> dict[str, An
     """Everything known about an intent's risk, with stored diagnostics and its history, plus
     the sections higher apps add (``CONVERGE_RISK_REVIEW_DETAILS``: the tenant's compliance)."""
     intent = intent_get(intent_id, tenant_id=tenant_id)
-    risk = _latest_payload(intent.id, "risk.evaluated")
-    simulation = _latest_payload(intent.id, "simulation.completed")
-    history = Event.objects.filter(intent_id=intent.id).order_by("-seq")[:50]
+    risk = latest_payload(intent_id=intent.id, event_type="risk.evaluated")
+    simulation = latest_payload(intent_id=intent.id, event_type="simulation.completed")
+    history = event_feed(intent_id=intent.id)[:50]
     review: dict[str, Any] = {
         "intent_id": intent.id,
         "intent": intent_serialize(intent),
         "risk": risk,
         "simulation": simulation,
-        "policy": _latest_payload(intent.id, "policy.evaluated"),
+        "policy": latest_payload(intent_id=intent.id, event_type="policy.evaluated"),
         "diagnostics": (risk.get("diagnostics") or build_diagnostics(risk, simulation))
         if risk
         else [],
@@ -138,9 +125,9 @@ def risk_review(*, intent_id: str, tenant_id: str | None = None) -> dict[str, An
     }
     if risk is not None:
         review["learning"] = _review_learning(review["diagnostics"], risk)
-    for details in hooks("CONVERGE_INTENT_DETAILS"):
+    for details in intent_details():
         review.update(details(intent.id))
-    for section in hooks("CONVERGE_RISK_REVIEW_DETAILS"):
+    for section in risk_review_details():
         review.update(section(intent_id=intent.id, tenant_id=intent.tenant_id))
     return review
 
@@ -208,14 +195,13 @@ def policy_calibrate(
     *, output: str | None = None, tenant_id: str | None = None, min_samples: int = 30
 ) -> dict[str, Any]:
     """Entropy budgets from the latest evaluation of each intent, written to a file."""
-    events = Event.objects.filter(event_type="risk.evaluated", intent_id__isnull=False)
-    if tenant_id is not None:
-        events = events.filter(tenant_id=tenant_id)
+    events = event_feed(
+        event_type="risk.evaluated", with_intent=True, tenant_id=tenant_id, oldest_first=True
+    )
     latest: dict[str, float] = {}
-    for intent_id, payload in events.order_by("seq").values_list("intent_id", "payload")[
-        :REPORT_WINDOW
-    ]:
-        latest[intent_id] = payload.get("entropy_score", 0.0)
+    for intent_id, payload in events.values_list("intent_id", "payload")[:REPORT_WINDOW]:
+        if intent_id is not None:
+            latest[intent_id] = payload.get("entropy_score", 0.0)
     result = calibrate(latest.values(), policy_config().profiles, min_samples=min_samples)
     path = Path(output) if output else Path(settings.CONVERGE_HOME) / "calibrated_profiles.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,10 +8,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from converge_core.errors import NotFound
-from intents.hooks import hooks
+from converge_core.states import Status
+from intents.hooks import intent_details
 from intents.models import Intent
 from intents.serialization import intent_serialize
 from ledger.models import Event
+from ledger.selectors import event_feed, latest_event
 from ledger.serialization import event_serialize
 
 DECISION_EVENTS = (
@@ -63,11 +65,7 @@ def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str
     intent = intent_get(intent_id, tenant_id=tenant_id)
     statuses = dict(Intent.objects.filter(pk__in=intent.dependencies).values_list("id", "status"))
     dependencies = [{"id": dep, "status": statuses.get(dep)} for dep in intent.dependencies]
-    last = (
-        Event.objects.filter(intent_id=intent.id, event_type__in=DECISION_EVENTS)
-        .order_by("-seq")
-        .first()
-    )
+    last = latest_event(intent_id=intent.id, event_type=DECISION_EVENTS)
     last_decision = None
     if last is not None:
         last_decision = {
@@ -79,10 +77,10 @@ def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str
     overview: dict[str, Any] = {
         "intent": intent_serialize(intent),
         "dependencies": dependencies,
-        "unmet_dependencies": [d["id"] for d in dependencies if d["status"] != "MERGED"],
+        "unmet_dependencies": [d["id"] for d in dependencies if d["status"] != Status.MERGED],
         "last_decision": last_decision,
     }
-    for details in hooks("CONVERGE_INTENT_DETAILS"):
+    for details in intent_details():
         overview.update(details(intent.id))
     return overview
 
@@ -98,17 +96,12 @@ def event_list(
     limit: int = 100,
 ) -> QuerySet[Event]:
     """Events newest first, filtered by equality on the envelope and a time window."""
-    queryset = Event.objects.order_by("-seq")
-    if event_type:
-        queryset = queryset.filter(event_type=event_type)
-    if intent_id:
-        queryset = queryset.filter(intent_id=intent_id)
-    if agent_id:
-        queryset = queryset.filter(agent_id=agent_id)
-    if tenant_id is not None:
-        queryset = queryset.filter(tenant_id=tenant_id)
-    if since is not None:
-        queryset = queryset.filter(timestamp__gte=since)
-    if until is not None:
-        queryset = queryset.filter(timestamp__lte=until)
+    queryset = event_feed(
+        event_type=event_type or None,
+        intent_id=intent_id or None,
+        agent_id=agent_id or None,
+        tenant_id=tenant_id,
+        since=since,
+        until=until,
+    )
     return queryset[:limit]

@@ -17,7 +17,7 @@ from converge_core.git import UnknownRef
 from converge_core.hooks import AdmissionRequest
 from converge_core.ids import new_id
 from converge_core.plans import find_dependency_cycle, format_cycle
-from converge_core.states import Cause, Status, check_transition
+from converge_core.states import ACTIVE, Cause, Status, check_transition
 from intents.cleaning import (
     clean_dependencies,
     clean_new_intent,
@@ -27,7 +27,7 @@ from intents.cleaning import (
 )
 from intents.errors import DependencyCycle, IntakeRejected
 from intents.gitaccess import git_for
-from intents.hooks import hooks
+from intents.hooks import admission_checks
 from intents.models import Intent, Repository
 from intents.serialization import intent_serialize
 from ledger.append import event_append
@@ -55,7 +55,7 @@ def _admit(fields: Mapping[str, Any]) -> None:
         source=fields["source"],
         target=fields["target"],
     )
-    for check in hooks("CONVERGE_ADMISSION_CHECKS"):
+    for check in admission_checks():
         verdict = check(request)
         if verdict is not None and not verdict.accepted:
             raise IntakeRejected(
@@ -143,7 +143,7 @@ def intent_update(
         raise InvalidInput("Nothing to update: give --dependencies, --priority or --plan-id")
     with transaction.atomic():
         intent = _lock(intent_id)
-        if intent.status not in {Status.READY, Status.VALIDATED, Status.QUEUED}:
+        if intent.status not in ACTIVE:
             raise Conflict(f"Intent {intent_id} is {intent.status}; only active intents change")
         if "dependencies" in requested:
             check_no_cycle(intent_id, requested["dependencies"])

@@ -12,17 +12,7 @@ from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
 from intents.gitaccess import git_for
 from intents.models import CommitLink, Intent
-from ledger.models import Event
-
-
-def latest_simulation_payload(intent_id: str) -> dict[str, Any] | None:
-    event = (
-        Event.objects.filter(intent_id=intent_id, event_type="simulation.completed")
-        .order_by("-seq")
-        .only("payload")
-        .first()
-    )
-    return event.payload if event is not None else None
+from ledger.selectors import latest_payload
 
 
 def simulation_from_payload(payload: dict[str, Any]) -> Simulation:
@@ -41,7 +31,7 @@ def simulation_from_payload(payload: dict[str, Any]) -> Simulation:
 
 def reusable_simulation(intent: Intent) -> tuple[Simulation | None, bool]:
     """The last simulation if both SHAs are unchanged: ``(simulation, existed)``."""
-    payload = latest_simulation_payload(intent.id)
+    payload = latest_payload(intent_id=intent.id, event_type="simulation.completed")
     if payload is None or not payload.get("source_sha"):
         return None, payload is not None
     source_sha, target_sha = git_for(intent.repository).resolve(intent.source, intent.target)

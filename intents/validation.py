@@ -5,12 +5,15 @@ Risk is evaluated before the checks are chosen, so an intent reclassified to ``h
 the checks ``high`` requires instead of failing the verification gate for not running them.
 A block leaves status and retries untouched; retry accounting belongs to the queue.
 A dry run (``policy eval``) does the same work but changes nothing and writes no event.
+The decision is a :class:`~converge_core.validation.ValidationDecision`; ``intent_validate``
+renders it for the API, the CLI and the admin.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -40,9 +43,10 @@ from converge_core.risk import (
     effective_level,
 )
 from converge_core.states import ACTIVE, Cause, Status
+from converge_core.validation import BLOCKED, VALIDATED, GateFindings, ValidationDecision
 from flags.selectors import flag_is_enabled, flag_mode
 from intents.gitaccess import git_for
-from intents.hooks import hooks
+from intents.hooks import after_decision_hooks, policy_gates
 from intents.models import Intent
 from intents.policyconfig import policy_config
 from intents.riskinputs import score_intent, tenant_risk_policy
@@ -95,6 +99,19 @@ def intent_validate(
     actor: str = "system",
     tenant_id: str | None = None,
 ) -> dict[str, Any]:
+    """Run the pipeline for one intent and return its decision as the API and CLI show it."""
+    return intent_decide(
+        intent_id=intent_id, options=options, actor=actor, tenant_id=tenant_id
+    ).as_dict()
+
+
+def intent_decide(
+    *,
+    intent_id: str,
+    options: ValidationOptions | None = None,
+    actor: str = "system",
+    tenant_id: str | None = None,
+) -> ValidationDecision:
     """Run the pipeline for one intent and return its decision."""
     options = options or ValidationOptions()
     intent = intent_get(intent_id, tenant_id=tenant_id)
@@ -124,13 +141,13 @@ def intent_validate(
         if not options.dry_run:
             _persist(run)
     if options.dry_run:
-        decision["dry_run"] = True
+        decision = replace(decision, dry_run=True)
     else:
         after_decision(intent, decision)
     return decision
 
 
-def _pipeline(run: Run) -> dict[str, Any]:
+def _pipeline(run: Run) -> ValidationDecision:
     blocked = _simulate(run)
     if blocked:
         return blocked
@@ -141,7 +158,7 @@ def _pipeline(run: Run) -> dict[str, Any]:
     return _apply_policy(run)
 
 
-def _simulate(run: Run) -> dict[str, Any] | None:
+def _simulate(run: Run) -> ValidationDecision | None:
     intent, options = run.intent, run.options
     if options.use_last_simulation:
         simulation, existed = reusable_simulation(intent)
@@ -245,7 +262,7 @@ def _profile(run: Run) -> Any:
     )
 
 
-def _run_checks(run: Run) -> dict[str, Any] | None:
+def _run_checks(run: Run) -> ValidationDecision | None:
     intent, config, simulation = run.intent, run.config, run.simulation
     assert simulation is not None
     required = profile_checks(_profile(run), intent.checks_required)
@@ -291,7 +308,7 @@ def _run_checks(run: Run) -> dict[str, Any] | None:
     return None
 
 
-def _apply_policy(run: Run) -> dict[str, Any]:
+def _apply_policy(run: Run) -> ValidationDecision:
     intent, config, risk = run.intent, run.config, run.risk
     assert risk is not None and run.simulation is not None
     context = GateContext(
@@ -307,7 +324,7 @@ def _apply_policy(run: Run) -> dict[str, Any]:
         missing_checks=config.missing_checks,
         simulation=run.simulation.to_payload(),
     )
-    evaluation = evaluate_gates(context, extra_gates=hooks("CONVERGE_POLICY_GATES"))
+    evaluation = evaluate_gates(context, extra_gates=policy_gates())
     run.warnings.extend(evaluation.warnings)
     run.recorder.emit(
         "policy.evaluated",
@@ -317,21 +334,10 @@ def _apply_policy(run: Run) -> dict[str, Any]:
     gate = evaluation.risk_gate
     if gate is not None and gate.would_block and not gate.enforced:
         run.recorder.emit("risk.shadow_evaluated", {**gate.to_dict(), "intent_id": intent.id})
-    known = {
-        "simulation": {
-            "mergeable": run.simulation.mergeable,
-            "files_changed": list(run.simulation.files_changed),
-            "source_sha": run.simulation.source_sha,
-            "target_sha": run.simulation.target_sha,
-            "tree_sha": run.simulation.tree_sha,
-        },
-        "risk": risk.to_payload(),
-        "policy": evaluation.to_result(),
-        "risk_gate": gate.to_dict() if gate is not None else None,
-    }
+    findings = GateFindings(risk=risk, policy=evaluation)
     reason = evaluation.block_reason()
     if reason:
-        return _block(run, _explain(reason, evaluation, run.simulation), **known)
+        return _block(run, _explain(reason, evaluation, run.simulation), findings)
     if run.options.queue:
         run.transition = {
             "to": Status.QUEUED,
@@ -356,14 +362,16 @@ def _apply_policy(run: Run) -> dict[str, Any]:
                 "trace_id": run.trace_id,
             },
         }
-    return {
-        "decision": "validated",
-        "intent_id": intent.id,
-        "trace_id": run.trace_id,
-        "risk_level": intent.risk_level,
-        **known,
-        "warnings": run.warnings,
-    }
+    return ValidationDecision(
+        decision=VALIDATED,
+        intent_id=intent.id,
+        trace_id=run.trace_id,
+        risk_level=intent.risk_level,
+        simulation=run.simulation,
+        checks=tuple(run.outcomes.values()),
+        gates=findings,
+        warnings=tuple(run.warnings),
+    )
 
 
 def _explain(reason: str, evaluation: Any, simulation: Simulation) -> str:
@@ -382,30 +390,23 @@ def _explain(reason: str, evaluation: Any, simulation: Simulation) -> str:
     return f"{reason}: {details}"
 
 
-def _block(run: Run, reason: str, **known: Any) -> dict[str, Any]:
+def _block(run: Run, reason: str, findings: GateFindings | None = None) -> ValidationDecision:
     run.recorder.emit(
         "intent.blocked",
         {"reason": reason, "trace_id": run.trace_id, "warnings": run.warnings},
         {"reason": reason, "trace_id": run.trace_id},
     )
-    decision: dict[str, Any] = {
-        "decision": "blocked",
-        "intent_id": run.intent.id,
-        "reason": reason,
-        "trace_id": run.trace_id,
-        "risk_level": run.intent.risk_level,
-    }
-    if run.simulation is not None and "simulation" not in known:
-        decision["simulation"] = {
-            "mergeable": run.simulation.mergeable,
-            "conflicts": list(run.simulation.conflicts),
-            "files_changed": list(run.simulation.files_changed),
-        }
-    if run.outcomes:
-        decision["checks"] = [outcome.to_payload() for outcome in run.outcomes.values()]
-    decision.update(known)
-    decision["warnings"] = run.warnings
-    return decision
+    return ValidationDecision(
+        decision=BLOCKED,
+        intent_id=run.intent.id,
+        trace_id=run.trace_id,
+        risk_level=run.intent.risk_level,
+        reason=reason,
+        simulation=run.simulation,
+        checks=tuple(run.outcomes.values()),
+        gates=findings,
+        warnings=tuple(run.warnings),
+    )
 
 
 def _persist(run: Run) -> None:
@@ -432,17 +433,26 @@ def _persist(run: Run) -> None:
         run.recorder.flush()
 
 
-def after_decision(intent: Intent, decision: dict[str, Any]) -> None:
-    """Tell the ``CONVERGE_AFTER_DECISION`` hooks, once the transaction has committed."""
-    callbacks = hooks("CONVERGE_AFTER_DECISION")
+def after_decision(intent: Intent, decision: ValidationDecision | Mapping[str, Any]) -> None:
+    """Tell the ``CONVERGE_AFTER_DECISION`` hooks, once the transaction has committed, about a
+    validation or about one of the queue's decisions (``{"decision", "trace_id", "reason"}``)."""
+    callbacks = after_decision_hooks()
     if not callbacks:
         return
+    if isinstance(decision, ValidationDecision):
+        name, trace_id, reason = decision.decision, decision.trace_id, decision.reason
+    else:
+        name, trace_id, reason = (
+            decision["decision"],
+            decision.get("trace_id"),
+            decision.get("reason"),
+        )
     payload = Decision(
         intent_id=intent.id,
-        decision=decision["decision"],
+        decision=name,
         tenant_id=intent.tenant_id,
-        trace_id=decision.get("trace_id"),
-        details={"reason": decision.get("reason")},
+        trace_id=trace_id,
+        details={"reason": reason},
     )
     for callback in callbacks:
         transaction.on_commit(partial(callback, payload))

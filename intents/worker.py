@@ -21,19 +21,20 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from converge_core.errors import Conflict, ConvergeError
 from converge_core.ids import new_trace_id
-from converge_core.states import Status
+from converge_core.states import QUEUEABLE, Status
+from converge_core.validation import BLOCKED, ValidationDecision
 from intents.locks import claim_intent, release_claim
 from intents.models import Intent, QueueLock, Repository
 from intents.queue import QueueLockHeld, QueueOptions, queue_run
-from intents.validation import ValidationOptions, after_decision, intent_validate
+from intents.validation import ValidationOptions, after_decision, intent_decide
 from interfaces.workerstate import current_worker_state
 from ledger.append import event_append
-from ledger.models import Event
+from ledger.selectors import has_event_since
 
 logger = logging.getLogger("converge.worker")
 
@@ -51,12 +52,10 @@ def worker_holder(node: str | None = None) -> str:
 
 
 def _unvalidated_ready() -> QuerySet[Intent]:
-    validated_since_change = Event.objects.filter(
-        intent_id=OuterRef("pk"),
-        event_type="intent.blocked",
-        timestamp__gte=OuterRef("updated_at"),
+    validated_since_change = has_event_since(
+        event_type="intent.blocked", intent_id=OuterRef("pk"), since=OuterRef("updated_at")
     )
-    return Intent.objects.filter(status=Status.READY).exclude(Exists(validated_since_change))
+    return Intent.objects.filter(status=Status.READY).exclude(validated_since_change)
 
 
 def ready_intents_pending(*, targets: list[str] | None, limit: int) -> list[str]:
@@ -80,7 +79,7 @@ def ready_intent_validate(*, intent_id: str, holder: str) -> dict[str, Any]:
             return {"intent_id": intent_id, "decision": "skipped"}
         options = ValidationOptions(skip_checks=settings.CONVERGE_WORKER_SKIP_CHECKS)
         try:
-            decision = intent_validate(intent_id=intent_id, options=options)
+            decision = intent_decide(intent_id=intent_id, options=options)
         except Conflict as exc:  # an operator changed it meanwhile: nothing to record
             return {"intent_id": intent_id, "decision": "skipped", "reason": exc.message}
         except ConvergeError as exc:
@@ -89,14 +88,14 @@ def ready_intent_validate(*, intent_id: str, holder: str) -> dict[str, Any]:
             decision = _record_block(intent, exc.message)
     finally:
         release_claim(intent_id, holder=holder)
-    outcome = {"intent_id": intent_id, "decision": decision["decision"]}
-    if decision.get("reason"):
-        outcome["reason"] = decision["reason"]
-    logger.info("validated %s: %s", intent_id, decision["decision"], extra={"intent_id": intent_id})
+    outcome = {"intent_id": intent_id, "decision": decision.decision}
+    if decision.reason:
+        outcome["reason"] = decision.reason
+    logger.info("validated %s: %s", intent_id, decision.decision, extra={"intent_id": intent_id})
     return outcome
 
 
-def _record_block(intent: Intent, reason: str) -> dict[str, Any]:
+def _record_block(intent: Intent, reason: str) -> ValidationDecision:
     trace_id = new_trace_id()
     event_append(
         event_type="intent.blocked",
@@ -106,7 +105,13 @@ def _record_block(intent: Intent, reason: str) -> dict[str, Any]:
         evidence={"reason": reason, "trace_id": trace_id},
         trace_id=trace_id,
     )
-    decision = {"decision": "blocked", "reason": reason, "trace_id": trace_id}
+    decision = ValidationDecision(
+        decision=BLOCKED,
+        intent_id=intent.id,
+        trace_id=trace_id,
+        risk_level=intent.risk_level,
+        reason=reason,
+    )
     after_decision(intent, decision)
     return decision
 
@@ -116,7 +121,7 @@ def _record_block(intent: Intent, reason: str) -> dict[str, Any]:
 
 def queue_pairs(*, targets: list[str] | None) -> list[tuple[int, str]]:
     """(repository id, target) pairs that have candidates and whose lock nobody holds."""
-    candidates = Intent.objects.filter(status__in=(Status.VALIDATED, Status.QUEUED))
+    candidates = Intent.objects.filter(status__in=QUEUEABLE)
     if targets is not None:
         candidates = candidates.filter(target__in=targets)
     pairs = set(candidates.order_by().values_list("repository_id", "target").distinct())
@@ -219,7 +224,7 @@ def worker_started(*, node: str, queues: list[str], concurrency: int, beat: bool
 def worker_heartbeat(*, node: str | None) -> dict[str, Any]:
     """``worker.heartbeat`` of the worker running this task."""
     stats = _stats()
-    waiting = Intent.objects.filter(status__in=(Status.VALIDATED, Status.QUEUED)).order_by()
+    waiting = Intent.objects.filter(status__in=QUEUEABLE).order_by()
     payload = {
         "cycle": stats["cycles"],
         "total_processed": stats["total_processed"],

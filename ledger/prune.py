@@ -1,8 +1,9 @@
 """Removing old events without breaking the chain.
 
-The ledger does not decide which events may go (that is a retention policy of whoever owns
-the events); it removes the ones it is given, records the boundary hashes of every removed run
-so verification still passes, and keeps a checkpoint with the final state the owner supplies.
+The ledger does not decide which intents are finished (that is a retention policy of whoever
+owns them): :func:`prune_candidates` turns the owner's answer into the events that may go, and
+:func:`events_prune` removes them, records the boundary hashes of every removed run so
+verification still passes, and keeps a checkpoint with the final state the owner supplies.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
@@ -26,6 +27,32 @@ _DELETE_BATCH = 500
 
 # intent ids -> their final rows, stored in the checkpoint so they can be rebuilt later
 Snapshot = Callable[[set[str]], dict[str, dict[str, Any]]]
+
+
+def prune_candidates(
+    *,
+    before: datetime,
+    finished: QuerySet[Any],
+    known: QuerySet[Any],
+    tenant_id: str | None = None,
+) -> QuerySet[Event]:
+    """Events older than ``before`` that nothing needs any more.
+
+    ``finished`` and ``known`` are the owner's rows keyed by intent id: the events of a
+    finished intent go once its whole history is older than ``before``; events that name no
+    intent, or one that is not known, go when they are older, except the ledger's own
+    ``audit.*`` events.
+    """
+    recent = Event.objects.filter(intent_id=OuterRef("intent_id"), timestamp__gte=before)
+    is_finished = Exists(finished.filter(pk=OuterRef("intent_id")))
+    is_known = Exists(known.filter(pk=OuterRef("intent_id")))
+    queryset = Event.objects.filter(timestamp__lt=before).filter(
+        (is_finished & ~Exists(recent))
+        | ((Q(intent_id__isnull=True) | ~is_known) & ~Q(event_type__startswith="audit."))
+    )
+    if tenant_id is not None:
+        queryset = queryset.filter(tenant_id=tenant_id)
+    return queryset
 
 
 def events_prune(

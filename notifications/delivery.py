@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ledger.append import event_append
-from ledger.models import Event
+from ledger.selectors import event_exists
 from notifications.signing import redact_url, signature_headers
 from notifications.targets import target_url
 
@@ -66,11 +66,11 @@ def _is_transport_failure(status: int | None) -> bool:
 
 
 def _already_delivered(delivery_id: str) -> bool:
-    return Event.objects.filter(
+    return event_exists(
         event_type="notification.sent",
-        timestamp__gte=timezone.now() - DELIVERED_LOOKBACK,
-        payload__delivery_id=delivery_id,
-    ).exists()
+        since=timezone.now() - DELIVERED_LOOKBACK,
+        payload={"delivery_id": delivery_id},
+    )
 
 
 def deliver(

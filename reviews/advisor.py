@@ -21,7 +21,7 @@ from converge_core.advisor import INSTRUCTIONS, build_prompt, parse_analysis
 from flags.selectors import flag_is_enabled, flag_mode
 from intents.serialization import intent_serialize
 from ledger.append import event_append
-from ledger.models import Event
+from ledger.selectors import event_exists, latest_payload
 from reviews.models import ReviewTask
 from reviews.providers import AdvisorProvider, ProviderError, configured_provider
 from reviews.tasks import review_analyze_task
@@ -68,21 +68,16 @@ def _rate_allows() -> bool:
 
 
 def _analysed(task: ReviewTask) -> bool:
-    return Event.objects.filter(
+    return event_exists(
         intent_id=task.intent_id,
         event_type="review.analysis_generated",
-        payload__task_id=task.id,
-    ).exists()
+        payload={"task_id": task.id},
+    )
 
 
 def _change_text(intent_id: str) -> str:
     """What the advisor sees of the change: the files of the latest simulation."""
-    simulation = (
-        Event.objects.filter(intent_id=intent_id, event_type="simulation.completed")
-        .order_by("-seq")
-        .values_list("payload", flat=True)
-        .first()
-    )
+    simulation = latest_payload(intent_id=intent_id, event_type="simulation.completed")
     if not simulation:
         return "(no simulation yet)"
     files = simulation.get("files_changed") or []
@@ -111,12 +106,7 @@ def review_analyze(*, task_id: str) -> dict[str, Any] | None:
     if not _rate_allows():
         logger.warning("LLM advisor rate limit reached; review %s not analysed", task_id)
         return None
-    risk = (
-        Event.objects.filter(intent_id=task.intent_id, event_type="risk.evaluated")
-        .order_by("-seq")
-        .values_list("payload", flat=True)
-        .first()
-    )
+    risk = latest_payload(intent_id=task.intent_id, event_type="risk.evaluated")
     prompt = build_prompt(intent_serialize(task.intent), risk, _change_text(task.intent_id))
     try:
         analysis = parse_analysis(provider.complete(INSTRUCTIONS, prompt))

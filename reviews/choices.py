@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+from converge_core import reviews
+from interfaces.choices import choices_from
 
-
-class ReviewStatus(models.TextChoices):
-    PENDING = "pending"
-    ASSIGNED = "assigned"
-    IN_REVIEW = "in_review"
-    ESCALATED = "escalated"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-
-class ReviewTrigger(models.TextChoices):
-    POLICY = "policy"
-    CONFLICT = "conflict"
-    MANUAL = "manual"
-    COHERENCE = "coherence"
-
-
-class ReviewResolution(models.TextChoices):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    DEFERRED = "deferred"
+ReviewStatus = choices_from(reviews.ReviewStatus, name="ReviewStatus", module=__name__)
+ReviewTrigger = choices_from(reviews.ReviewTrigger, name="ReviewTrigger", module=__name__)
+ReviewResolution = choices_from(reviews.ReviewResolution, name="ReviewResolution", module=__name__)

@@ -26,7 +26,9 @@ class ReviewTask(models.Model):
     )
     reviewer = models.CharField(max_length=200, null=True, blank=True)
     priority = models.PositiveSmallIntegerField(default=3)
-    risk_level = models.CharField(max_length=16, choices=RiskLevel.choices, default="medium")
+    risk_level = models.CharField(
+        max_length=16, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
     trigger = models.CharField(max_length=16, choices=ReviewTrigger.choices)
     sla_deadline = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)

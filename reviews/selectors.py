@@ -12,14 +12,19 @@ from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.errors import InvalidInput
-from converge_core.reviews import BACKLOG, OPEN, ReviewFacts, SweepThresholds, parse_pool
+from converge_core.reviews import (
+    BACKLOG,
+    OPEN,
+    REVIEWER_LOAD,
+    SLA_CHECKED,
+    ReviewFacts,
+    SweepThresholds,
+    parse_pool,
+)
 from converge_core.reviews import ReviewStatus as Status
 from intents.models import Intent
 from reviews.errors import ReviewNotFound
 from reviews.models import ReviewTask
-
-SLA_CHECKED = (Status.PENDING, Status.ASSIGNED, Status.IN_REVIEW)
-REVIEWER_LOAD = (Status.ASSIGNED, Status.IN_REVIEW, Status.ESCALATED)
 
 
 def review_get(task_id: str, *, tenant_id: str | None = None) -> ReviewTask:

@@ -22,6 +22,7 @@ from converge_core.reviews import (
     OPEN,
     ReviewOp,
     ReviewStatus,
+    ReviewTrigger,
     clean_resolution,
     clean_trigger,
     review_target,
@@ -75,7 +76,7 @@ def _notify(task: ReviewTask, event_type: str, payload: Mapping[str, Any], **kwa
 def review_request(
     *,
     intent_id: str,
-    trigger: str = "manual",
+    trigger: str = ReviewTrigger.MANUAL,
     reviewer: str | None = None,
     priority: int | None = None,
     tenant_id: str | None = None,

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.errors import ConvergeError
-from converge_core.reviews import ReviewStatus, pick_reviewer
+from converge_core.reviews import SLA_CHECKED, ReviewStatus, pick_reviewer
 from flags.selectors import flag_is_enabled
-from intents.hooks import hooks
+from intents.hooks import review_backlog_hooks
 from reviews.models import ReviewTask
 from reviews.selectors import (
     review_backlog_by_tenant,
@@ -83,8 +83,7 @@ def review_sweep(*, now: datetime | None = None) -> dict[str, Any]:
 
     sla = review_sla_check(now=now, actor=SWEEP_ACTOR)
     report["breaches"] = sla["count"]
-    open_for_sla = (ReviewStatus.PENDING, ReviewStatus.ASSIGNED, ReviewStatus.IN_REVIEW)
-    escalated = [_escalate(b["task_id"], "sla_breach", open_for_sla) for b in sla["breaches"]]
+    escalated = [_escalate(b["task_id"], "sla_breach", SLA_CHECKED) for b in sla["breaches"]]
     overdue = ReviewTask.objects.filter(
         status=ReviewStatus.ASSIGNED, assigned_at__lt=now - thresholds.escalate_after
     ).order_by("assigned_at", "id")
@@ -98,7 +97,7 @@ def review_sweep(*, now: datetime | None = None) -> dict[str, Any]:
     report["backlog"] = backlogs
     report["intake"] = [
         change
-        for hook in hooks("CONVERGE_REVIEW_BACKLOG_HOOKS")
+        for hook in review_backlog_hooks()
         for change in hook(backlogs=backlogs, limit=thresholds.backlog_limit, actor=SWEEP_ACTOR)
     ]
     return report

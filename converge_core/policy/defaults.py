@@ -24,9 +24,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")
-FALLBACK_LEVEL = "medium"
-ORIGINS: tuple[str, ...] = ("human", "agent", "integration")
+from converge_core.origins import OriginType
+from converge_core.risk.classify import RISK_LEVELS, RiskLevel
+
+LEVELS: tuple[str, ...] = RISK_LEVELS
+FALLBACK_LEVEL = str(RiskLevel.MEDIUM)
+# the origins a policy document may give overrides of their own
+ORIGINS: tuple[str, ...] = tuple(
+    str(origin) for origin in (OriginType.HUMAN, OriginType.AGENT, OriginType.INTEGRATION)
+)
 DEFAULT_OVERRIDE_KEY = "_default"
 MISSING_CHECKS_MODES: tuple[str, ...] = ("warn", "block")
 RISK_MODES: tuple[str, ...] = ("shadow", "enforce")

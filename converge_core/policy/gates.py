@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from converge_core import checks
 from converge_core.errors import InvalidInput
 from converge_core.policy.profiles import ResolvedProfile, required_checks
 from converge_core.policy.risk_gate import (
@@ -26,11 +27,12 @@ from converge_core.policy.risk_gate import (
     score_of,
 )
 
-CHECK_PASSED = "passed"
-CHECK_FAILED = "failed"
-CHECK_TIMEOUT = "timeout"
-CHECK_NOT_CONFIGURED = "not_configured"
-CHECK_SKIPPED = "skipped"
+# the statuses of a check outcome (converge_core.checks)
+CHECK_PASSED = checks.PASSED
+CHECK_FAILED = checks.FAILED
+CHECK_TIMEOUT = checks.TIMEOUT
+CHECK_NOT_CONFIGURED = checks.NOT_CONFIGURED
+CHECK_SKIPPED = checks.SKIPPED
 CHECK_STATUSES: tuple[str, ...] = (
     CHECK_PASSED,
     CHECK_FAILED,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from converge_core.risk.classify import DEFAULT_THRESHOLDS, RISK_LEVELS, classify, effective_level
+from converge_core.risk.classify import (
+    DEFAULT_THRESHOLDS,
+    RISK_LEVELS,
+    RiskLevel,
+    classify,
+    effective_level,
+)
 from converge_core.risk.diagnostics import build_diagnostics
 from converge_core.risk.evaluation import (
     DEFAULT_SCORING_VERSION,
@@ -17,6 +23,7 @@ __all__ = [
     "DEFAULT_SCORING_VERSION",
     "DEFAULT_THRESHOLDS",
     "RISK_LEVELS",
+    "RiskLevel",
     "SCORING_VERSIONS",
     "CouplingRecord",
     "RiskEvaluation",

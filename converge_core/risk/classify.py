@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 
 from converge_core.errors import InvalidInput
 
-RISK_LEVELS = ("low", "medium", "high", "critical")
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+# lowest first
+RISK_LEVELS: tuple[str, ...] = tuple(str(level) for level in RiskLevel)
 DEFAULT_THRESHOLDS: Mapping[str, float] = {
     "low": 0.0,
     "medium": 25.0,

@@ -502,7 +502,7 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "intents.choices.RiskLevel",
         "IntentStatusEnum": "intents.choices.IntentStatus",
         "ReviewStatusEnum": "reviews.choices.ReviewStatus",
-        "HealthStatusEnum": "insights.api.serializers.STATUSES",
+        "HealthStatusEnum": "converge_core.health.BANDS",
         "IntakeModeEnum": "intake.api.serializers.MODES",
         "IntakeModeSettingEnum": "converge_core.intake.SETTABLE_MODES",
         "PolicyModeEnum": "converge_core.policy.defaults.RISK_MODES",

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from converge_core.health import BANDS
 from intents.api.serializers import (
     HealthSnapshotSerializer,
     LearningSerializer,
     QueueStateSerializer,
 )
-
-STATUSES = ("green", "yellow", "red")
 
 
 class DebtSnapshotSerializer(serializers.Serializer):
@@ -26,7 +25,7 @@ class DebtSnapshotSerializer(serializers.Serializer):
     conflict_pressure_score = serializers.FloatField()
     retry_pressure_score = serializers.FloatField()
     breakdown = serializers.DictField()
-    status = serializers.ChoiceField(choices=STATUSES)
+    status = serializers.ChoiceField(choices=BANDS)
     timestamp = serializers.DateTimeField()
     tenant_id = serializers.CharField(allow_null=True)
 
@@ -38,7 +37,7 @@ class ChangeHealthSerializer(serializers.Serializer):
     entropy_score = serializers.FloatField()
     mergeable = serializers.BooleanField()
     policy_verdict = serializers.CharField()
-    status = serializers.ChoiceField(choices=STATUSES)
+    status = serializers.ChoiceField(choices=BANDS)
     timestamp = serializers.DateTimeField()
     tenant_id = serializers.CharField(allow_null=True)
     learning = LearningSerializer()

@@ -12,9 +12,7 @@ urlpatterns = [
     path("health/repo/now", views.RepoHealthView.as_view(), name="health-repo-now"),
     path("health/repo/trend", views.RepoHealthTrendView.as_view(), name="health-repo-trend"),
     path("health/change", views.ChangeHealthView.as_view(), name="health-change"),
-    path(
-        "health/change/trend", views.ChangeHealthTrendView.as_view(), name="health-change-trend"
-    ),
+    path("health/change/trend", views.ChangeHealthTrendView.as_view(), name="health-change-trend"),
     path("health/entropy/trend", views.EntropyTrendView.as_view(), name="health-entropy-trend"),
     path("predictions", views.PredictionListView.as_view(), name="predictions"),
     path("compliance/report", views.ComplianceReportView.as_view(), name="compliance-report"),

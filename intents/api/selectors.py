@@ -9,11 +9,10 @@ from typing import Any
 
 from django.db.models import Count
 
-from intents.choices import IntentStatus
+from converge_core.states import ACTIVE
 from intents.models import Intent, TenantRiskPolicy
-from ledger.models import Event
+from ledger.selectors import latest_payload
 
-ACTIVE = (IntentStatus.READY, IntentStatus.VALIDATED, IntentStatus.QUEUED)
 PENDING_CAP = 10_000
 
 
@@ -57,12 +56,9 @@ def queue_summary(*, tenant_id: str | None) -> dict[str, Any]:
 
 def latest_risk_payload(*, intent_id: str | None, tenant_id: str | None) -> dict[str, Any]:
     """The payload of the latest matching ``risk.evaluated`` event (``{}`` when none)."""
-    events = Event.objects.filter(event_type="risk.evaluated")
-    if intent_id:
-        events = events.filter(intent_id=intent_id)
-    if tenant_id is not None:
-        events = events.filter(tenant_id=tenant_id)
-    payload = events.order_by("-seq").values_list("payload", flat=True).first()
+    payload = latest_payload(
+        event_type="risk.evaluated", intent_id=intent_id or None, tenant_id=tenant_id
+    )
     return payload or {}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from converge_core.health import BANDS
 from intents.choices import CommitRole, IntentStatus, OriginType, RiskLevel
 from interfaces.exceptions import BadRequest
 
@@ -155,7 +156,7 @@ class HealthSnapshotSerializer(serializers.Serializer):
     active_intents = serializers.IntegerField()
     merged_last_24h = serializers.IntegerField()
     rejected_last_24h = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["green", "yellow", "red"])
+    status = serializers.ChoiceField(choices=BANDS)
     timestamp = serializers.DateTimeField()
     tenant_id = serializers.CharField(allow_null=True)
     learning = LearningSerializer()

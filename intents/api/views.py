@@ -19,7 +19,7 @@ from access.tenancy import config_tenant, create_tenant, object_tenant
 from intents.api import filters, permissions
 from intents.api import selectors as api_selectors
 from intents.api import serializers as s
-from intents.hooks import hooks
+from intents.hooks import summary_sections
 from intents.repositories import repository_resolve
 from intents.risk import risk_gate_report, risk_policy_set, risk_review
 from intents.selectors import event_list, intent_get, intent_list
@@ -155,7 +155,7 @@ class SummaryView(ConvergeAPIView):
         tenant_id = self.query_tenant(query)
         # The sections higher apps add (CONVERGE_SUMMARY_SECTIONS: repo health), then the queue.
         summary: dict[str, Any] = {}
-        for sections in hooks("CONVERGE_SUMMARY_SECTIONS"):
+        for sections in summary_sections():
             summary.update(sections(tenant_id=tenant_id))
         summary["queue"] = api_selectors.queue_state(tenant_id=tenant_id)
         return Response(summary)

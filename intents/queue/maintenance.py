@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from converge_core.errors import InvalidInput, NotFound
-from converge_core.states import Cause, Status
+from converge_core.states import ACTIVE, QUEUEABLE, Cause, Status
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
 from intents.locks import claims_clear_expired, lock_serialize, locks_force_release
@@ -18,7 +18,6 @@ from intents.services import intent_reset, intent_transition
 from intents.validation import after_decision
 
 SHA_PATTERN = re.compile(r"[0-9a-f]{40}")
-ACTIONABLE = (Status.READY, Status.VALIDATED, Status.QUEUED)
 
 
 def _row(intent: Intent) -> dict[str, Any]:
@@ -52,7 +51,7 @@ def queue_inspect(
         intents = intents.filter(repository=repository)
         locks = locks.filter(repository=repository)
     if only_actionable:
-        intents = intents.filter(status__in=ACTIONABLE)
+        intents = intents.filter(status__in=ACTIVE)
     elif status:
         intents = intents.filter(status=status)
     if min_retries is not None:
@@ -102,7 +101,7 @@ def merge_confirm(
     intent = Intent.objects.filter(query).first()
     if intent is None:
         raise NotFound(f"Intent {intent_id} not found", intent_id=intent_id)
-    if intent.status not in (Status.QUEUED, Status.VALIDATED):
+    if intent.status not in QUEUEABLE:
         raise InvalidInput(
             f"Intent {intent_id} is {intent.status}, expected QUEUED or VALIDATED",
             intent_id=intent_id,

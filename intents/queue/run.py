@@ -23,11 +23,12 @@ from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
 from converge_core.hooks import QueueHold
 from converge_core.progress import SILENT, Progress
 from converge_core.queue import Candidate, dependency_verdict, order_batch, retry_outcome
-from converge_core.states import Cause, Status
+from converge_core.states import QUEUEABLE, Cause, Status
+from converge_core.validation import BLOCKED, ValidationDecision
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
 from intents.gitaccess import git_for
-from intents.hooks import hooks
+from intents.hooks import queue_holds
 from intents.locks import (
     claim_intent,
     lock_acquire,
@@ -42,9 +43,9 @@ from intents.locks import (
 from intents.models import CommitLink, Intent, Repository
 from intents.policyconfig import policy_config
 from intents.services import intent_transition
-from intents.validation import ValidationOptions, after_decision, intent_validate
+from intents.validation import ValidationOptions, after_decision, intent_decide
 from ledger.append import event_append
-from ledger.models import Event
+from ledger.selectors import latest_events
 
 MERGE_ATTEMPTS = 3
 BLOCK_EVENTS = ("intent.dependency_blocked", "intent.speculative_conflict")
@@ -116,9 +117,9 @@ def queue_run(
     if targets is None:
         targets = sorted(
             set(
-                Intent.objects.filter(
-                    repository=repository, status__in=(Status.VALIDATED, Status.QUEUED)
-                ).values_list("target", flat=True)
+                Intent.objects.filter(repository=repository, status__in=QUEUEABLE).values_list(
+                    "target", flat=True
+                )
             )
         )
     max_retries = resolve_max_retries(options.max_retries)
@@ -189,7 +190,7 @@ def _load(run: TargetRun) -> list[Intent]:
         Intent.objects.filter(
             repository=run.repository,
             target=run.target,
-            status__in=(Status.VALIDATED, Status.QUEUED),
+            status__in=QUEUEABLE,
         ).order_by("priority", "created_at", "id")
     )
     by_id = {intent.id: intent for intent in candidates}
@@ -213,15 +214,11 @@ def _load(run: TargetRun) -> list[Intent]:
         unknown = missing - run.statuses.keys()
         frontier -= unknown
     ids = list(by_id)
-    for hold_check in hooks("CONVERGE_QUEUE_HOLDS"):
+    for hold_check in queue_holds():
         for intent_id, hold in hold_check(ids).items():
             run.holds.setdefault(intent_id, hold)
-    for intent_id, event_type, payload in (
-        Event.objects.filter(intent_id__in=ids, event_type__in=BLOCK_EVENTS)
-        .order_by("intent_id", "-seq")
-        .values_list("intent_id", "event_type", "payload")
-    ):
-        run.last_blocks.setdefault(intent_id, {"event_type": event_type, **payload})
+    for intent_id, event in latest_events(intent_ids=ids, event_type=BLOCK_EVENTS).items():
+        run.last_blocks.setdefault(intent_id, {"event_type": event.event_type, **event.payload})
     return [by_id[candidate.intent_id] for candidate in ordered]
 
 
@@ -296,7 +293,7 @@ def _skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
 
 def _process(run: TargetRun, intent: Intent) -> None:
     intent.refresh_from_db()
-    if intent.status not in (Status.VALIDATED, Status.QUEUED):
+    if intent.status not in QUEUEABLE:
         _skip(run, intent, "status_changed", f"now {intent.status}")
         return
     if flag_is_enabled("plan_coordination") and _dependency_blocked(run, intent):
@@ -335,7 +332,7 @@ def _held(run: TargetRun, intent: Intent, hold: QueueHold) -> None:
 
 def _hold_now(intent_id: str) -> QueueHold | None:
     """The first hold of one intent, asked again after the batch's holds were collected."""
-    for hold_check in hooks("CONVERGE_QUEUE_HOLDS"):
+    for hold_check in queue_holds():
         hold = hold_check([intent_id]).get(intent_id)
         if hold is not None:
             return hold
@@ -437,29 +434,29 @@ def _charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra
     _record(run, intent, decision, counts=True)
 
 
-def _revalidate(run: TargetRun, intent: Intent) -> dict[str, Any]:
+def _revalidate(run: TargetRun, intent: Intent) -> ValidationDecision:
     options = ValidationOptions(
         queue=True,
         use_last_simulation=run.options.use_last_simulation,
         skip_checks=run.options.skip_checks,
     )
     try:
-        return intent_validate(intent_id=intent.id, options=options)
+        return intent_decide(intent_id=intent.id, options=options)
     except ConvergeError as exc:
-        return {"decision": "blocked", "reason": exc.message}
+        return ValidationDecision(decision=BLOCKED, intent_id=intent.id, reason=exc.message)
 
 
 def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
     decision = _revalidate(run, intent)
-    if decision["decision"] != "validated":
+    if not decision.is_validated:
         extra = {}
         named = run.target_conflicts.get(intent.id) or _merged_here(run, decision)
         if named:
             extra["conflicts_with"] = named
-        _charge(run, intent, decision["reason"], merge=False, **extra)
+        _charge(run, intent, decision.reason or "", merge=False, **extra)
         return
     run.statuses[intent.id] = Status.QUEUED
-    if decision.get("risk_level", intent.risk_level) != intent.risk_level:
+    if (decision.risk_level or intent.risk_level) != intent.risk_level:
         # Reclassified by this revalidation (to critical, say): the holds were collected for
         # the old level, so ask them again before merging.
         hold = _hold_now(intent.id)
@@ -468,23 +465,24 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
             _held(run, intent, hold)
             return
     if not run.options.auto_confirm:
-        _record(run, intent, {"decision": "queued", "trace_id": decision["trace_id"]}, counts=True)
+        _record(run, intent, {"decision": "queued", "trace_id": decision.trace_id}, counts=True)
         return
     git = git_for(run.repository)
     for attempt in range(1, MERGE_ATTEMPTS + 1):
-        simulation = decision["simulation"]
-        if git.is_ancestor(simulation["source_sha"], simulation["target_sha"]):
+        simulation = decision.simulation
+        assert simulation is not None and decision.trace_id is not None  # a validated one has both
+        if git.is_ancestor(simulation.source_sha, simulation.target_sha):
             # Already in the target: a run that died between moving the ref and recording the
             # merge, or a merge made outside Converge. Merging again would duplicate it.
-            existing = git.merge_commit_of(simulation["source_sha"], intent.target)
-            _merged(run, intent, existing, decision["trace_id"], already_merged=True)
+            existing = git.merge_commit_of(simulation.source_sha, intent.target)
+            _merged(run, intent, existing, decision.trace_id, already_merged=True)
             return
         try:
             merged = git.merge(
-                simulation["source_sha"],
+                simulation.source_sha,
                 intent.target,
-                simulation["target_sha"],
-                simulation["tree_sha"],
+                simulation.target_sha,
+                simulation.tree_sha,
                 source=intent.source,
             )
         except TargetMoved as exc:
@@ -492,27 +490,32 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
                 _charge(run, intent, exc.message, merge=True)
                 return
             decision = _revalidate(run, intent)
-            if decision["decision"] != "validated":
-                _charge(run, intent, decision["reason"], merge=False)
+            if not decision.is_validated:
+                _charge(run, intent, decision.reason or "", merge=False)
                 return
             continue
         except (DirtyCheckout, CheckoutUpdateFailed) as exc:
             run.merges_refused = exc.message
             _record(run, intent, {"decision": "merge_refused", "reason": exc.message}, counts=False)
             return
-        run.merged_files[intent.id] = set(decision["simulation"]["files_changed"])
-        _merged(run, intent, merged, decision["trace_id"])
+        run.merged_files[intent.id] = set(simulation.files_changed)
+        _merged(run, intent, merged, decision.trace_id)
         return
 
 
-def _merged_here(run: TargetRun, decision: dict[str, Any]) -> list[str]:
+def _merged_here(run: TargetRun, decision: ValidationDecision) -> list[str]:
     """Intents merged earlier in this run whose changes touch the conflicting files."""
-    conflicts = set(decision.get("simulation", {}).get("conflicts", ()))
+    conflicts = set(decision.simulation.conflicts if decision.simulation is not None else ())
     return [name for name, files in run.merged_files.items() if files & conflicts]
 
 
 def _merged(
-    run: TargetRun, intent: Intent, sha: str | None, trace_id: str, *, already_merged: bool = False
+    run: TargetRun,
+    intent: Intent,
+    sha: str | None,
+    trace_id: str | None,
+    *,
+    already_merged: bool = False,
 ) -> None:
     payload: dict[str, Any] = {
         "merged_commit": sha,

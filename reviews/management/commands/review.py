@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
-from converge_core.reviews import RESOLUTIONS, TRIGGERS
+from converge_core.reviews import RESOLUTIONS, TRIGGERS, ReviewTrigger
 from interfaces.commands import ConvergeCommand
 from reviews.choices import ReviewStatus
 from reviews.selectors import review_list, review_summary
@@ -43,7 +43,7 @@ class Command(ConvergeCommand):
     def arguments_request(self, parser: ArgumentParser) -> None:
         parser.add_argument("--intent-id", required=True)
         parser.add_argument("--reviewer")
-        parser.add_argument("--trigger", choices=TRIGGERS, default="manual")
+        parser.add_argument("--trigger", choices=TRIGGERS, default=str(ReviewTrigger.MANUAL))
         parser.add_argument("--priority", type=int, help="1 (highest) to 5 (default: the intent's)")
         parser.add_argument("--tenant-id")
         parser.add_argument(
