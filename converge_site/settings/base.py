@@ -15,6 +15,7 @@ from corsheaders.defaults import default_headers
 
 from converge_core.queue import parse_targets
 from converge_site import envvars
+from converge_site.broker import transport_options as embedded_transport_options
 from converge_site.envparse import (
     postgres_settings,
     strict_bool,
@@ -253,17 +254,9 @@ if CONVERGE_BROKER_URL:
             "CONVERGE_BROKER_KEY_PREFIX"
         )
 else:
-    # The embedded broker: one file per message. A consumer claims a message by moving it into
-    # the processed folder, a rename within one file system, so two workers never take the
-    # same message (kombu's default, a move to /tmp, may cross file systems and copy).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CONVERGE_BROKER_DIR / "messages"),
-        "data_folder_out": str(CONVERGE_BROKER_DIR / "messages"),
-        "store_processed": True,
-        "processed_folder": str(CONVERGE_BROKER_DIR / "processed"),
-        "control_folder": str(CONVERGE_BROKER_DIR / "control"),
-        "polling_interval": 0.1,
-    }
+    # The embedded broker: one file per message, written whole and claimed by a rename (see
+    # converge_site.broker).
+    CELERY_BROKER_TRANSPORT_OPTIONS = embedded_transport_options(CONVERGE_BROKER_DIR)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
