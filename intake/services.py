@@ -22,7 +22,7 @@ from intake.projections.events import active_intents
 from intake.projections.health import change_health_snapshot, repo_health_snapshot
 from intents.eventlog import event_append
 from intents.models import Event
-from notifications import notify
+from notifications.dispatch import notify
 
 INTAKE_CHANNEL = "intake"
 # Decisions that change an intent's health (holds and skips repeat every queue cycle).

@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from converge_site.celery import RETRY_POLICY
-from reviews.advisor import review_analyze
+from reviews.advisor import review_analysis_redrive, review_analyze
 from reviews.sweep import review_sweep
 
 
@@ -25,3 +25,10 @@ def review_sweep_task() -> dict[str, Any]:
 def review_analyze_task(task_id: str) -> dict[str, Any] | None:
     """The LLM advisor's analysis of one review task (a task already analysed is skipped)."""
     return review_analyze(task_id=task_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, **RETRY_POLICY)
+def review_analysis_redrive_task() -> int:
+    """Queue again the analyses the rows say are still missing (the beat runs it every five
+    minutes)."""
+    return review_analysis_redrive()

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "security",
     "reviews",
     "intake",
+    "notifications",
 ]
 
 # Order matters: headers and observability wrap everything (429s and 500s included); static
@@ -323,6 +324,20 @@ if not CONVERGE_BROKER_URL:
         "schedule": timedelta(hours=1),
         "options": {"expires": 3600},
     }
+# Every minute: notifications still pending past their due time (lost with a crashed worker,
+# or refused by the broker) are queued again from their outbox rows.
+CELERY_BEAT_SCHEDULE["notification-redrive"] = {
+    "task": "notifications.tasks.notification_redrive_task",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
+# Every 5 minutes: open reviews the LLM advisor has not analysed yet (their task was lost, or
+# the rate limit deferred them) are queued for analysis again.
+CELERY_BEAT_SCHEDULE["review-analysis-redrive"] = {
+    "task": "reviews.tasks.review_analysis_redrive_task",
+    "schedule": timedelta(minutes=5),
+    "options": {"expires": 5 * 60},
+}
 # Every 15 minutes: the review escalation table (auto-assign, SLA breaches, escalations and the
 # review-backlog throttle of intake).
 CELERY_BEAT_SCHEDULE["review-sweep"] = {
@@ -363,8 +378,6 @@ CONVERGE_DOCTOR_CHECKS += [
 ]
 # What ``risk review`` shows from higher apps (converge_core.hooks.RiskReviewDetails).
 CONVERGE_RISK_REVIEW_DETAILS.append("intake.details.risk_review_compliance")
-# notifications is a package, not an app (it has no models): the worker imports its tasks here.
-CELERY_IMPORTS = ["notifications.tasks"]
 CONVERGE_REVIEW_POOL = envvars.value("CONVERGE_REVIEW_POOL")
 CONVERGE_REVIEW_ASSIGN_AFTER_HOURS = strict_float(
     envvars.value("CONVERGE_REVIEW_ASSIGN_AFTER_HOURS"), "CONVERGE_REVIEW_ASSIGN_AFTER_HOURS"

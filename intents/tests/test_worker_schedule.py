@@ -58,6 +58,8 @@ def test_default_cadences(read_settings):
         "process-queues": 5.0,
         "worker-heartbeat": 50.0,
         "embedded-broker-sweep": 3600.0,
+        "notification-redrive": 60.0,
+        "review-analysis-redrive": 300.0,
         "review-sweep": 900.0,
         "operations-snapshots": 300.0,
     }
@@ -83,6 +85,8 @@ def test_cadences_follow_the_poll_interval_and_prune_is_opt_in(read_settings):
         "worker-heartbeat": 3.0,
         "audit-prune": 600.0,
         "embedded-broker-sweep": 3600.0,
+        "notification-redrive": 60.0,
+        "review-analysis-redrive": 300.0,
         "review-sweep": 900.0,
         "operations-snapshots": 300.0,
     }

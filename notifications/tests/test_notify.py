@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from intents.models import Event
-from notifications import notify
+from notifications.dispatch import notify
 from notifications.tests.server import recording_server
 from reviews.services import review_escalate
 from reviews.tests.factories import ReviewTaskFactory
