@@ -169,24 +169,68 @@ def _creatable(folder: Path) -> bool:
     return existing.is_dir() and os.access(existing, os.W_OK)
 
 
+def _check_embedded_broker(options: dict[str, Any]) -> Check:
+    from kombu.exceptions import ChannelError
+
+    from converge_site.broker import (
+        CLAIM_TIMEOUT_SECONDS,
+        FOLDER_OPTIONS,
+        embedded_broker_round_trip,
+        embedded_broker_state,
+        folders_prepare,
+    )
+
+    folders = sorted({Path(options[key]) for key in FOLDER_OPTIONS})
+    unusable = [str(folder) for folder in folders if not _creatable(folder)]
+    if unusable:
+        return Check(
+            "broker",
+            "fail",
+            f"embedded broker folder(s) not writable: {', '.join(unusable)}",
+            "Make CONVERGE_HOME writable, or set CONVERGE_BROKER_URL to a Redis URL",
+        )
+    where = f"embedded broker in {Path(options['data_folder_in']).parent}"
+    try:
+        folders_prepare(options)
+        embedded_broker_round_trip(options, timeout=BROKER_TIMEOUT_SECONDS)
+    except (ChannelError, OSError) as exc:
+        return Check(
+            "broker",
+            "fail",
+            f"{where}: a test message failed: {exc}",
+            "Check the broker folders' permissions and free space, or set CONVERGE_BROKER_URL",
+        )
+    state = embedded_broker_state(options)
+    detail = f"{where}: {state['waiting']} waiting, {state['claimed']} claimed by workers"
+    if state["damaged"]:
+        return Check(
+            "broker",
+            "warn",
+            f"{detail}; {state['damaged']} unreadable message(s) set aside",
+            f"Inspect and delete the files in {options['damaged_folder']}: the work they held "
+            "is re-driven from the database",
+        )
+    if state["stale"]:
+        return Check(
+            "broker",
+            "warn",
+            f"{detail}; {state['stale']} claimed for over {CLAIM_TIMEOUT_SECONDS:.0f} s",
+            "A worker stopped without giving its messages back: the hourly "
+            "embedded-broker-sweep requeues them",
+        )
+    return Check("broker", "pass", detail)
+
+
 def check_broker() -> Check:
-    """The Celery broker answers within a few seconds (the embedded one: its folders are
-    writable). Registered through ``CONVERGE_DOCTOR_CHECKS``."""
-    from converge_site.broker import FOLDER_OPTIONS, embedded_broker_in_use
+    """The Celery broker answers within a few seconds (the embedded one: a test message goes
+    through it, and nothing is stuck or set aside). Registered through
+    ``CONVERGE_DOCTOR_CHECKS``."""
+    from converge_site.broker import embedded_broker_in_use
     from converge_site.celery import app
 
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     if embedded_broker_in_use():
-        folders = sorted({Path(options[key]) for key in FOLDER_OPTIONS})
-        unusable = [str(folder) for folder in folders if not _creatable(folder)]
-        if unusable:
-            return Check(
-                "broker",
-                "fail",
-                f"embedded broker folder(s) not writable: {', '.join(unusable)}",
-                "Make CONVERGE_HOME writable, or set CONVERGE_BROKER_URL to a Redis URL",
-            )
-        return Check("broker", "pass", f"embedded broker in {settings.CONVERGE_BROKER_DIR}")
+        return _check_embedded_broker(options)
     timeout = BROKER_TIMEOUT_SECONDS
     with app.connection_for_write(
         settings.CELERY_BROKER_URL,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from converge_site.broker import processed_messages_sweep
-
-PROCESSED_MESSAGE_AGE = 3600.0
+from converge_site.broker import broker_sweep
 
 
 @shared_task(soft_time_limit=60, time_limit=120)
-def embedded_broker_sweep_task() -> int:
-    """Remove the embedded broker's processed messages older than an hour."""
-    return processed_messages_sweep(older_than_seconds=PROCESSED_MESSAGE_AGE)
+def embedded_broker_sweep_task() -> dict[str, int]:
+    """Requeue the embedded broker's messages claimed by a worker that stopped an hour ago or
+    more, and delete the staging files of producers that died while writing."""
+    return broker_sweep()

@@ -16,7 +16,7 @@ from flags.selectors import flag_is_enabled
 from intake.selectors import intake_settings, intake_signals, override_in_force
 from intake.services import INTAKE_CHANNEL
 from ledger.append import event_append
-from notifications import notify
+from notifications.dispatch import notify
 
 REFUSAL_EVENTS = {IntakeMode.THROTTLE: "intake.throttled", IntakeMode.PAUSE: "intake.rejected"}
 

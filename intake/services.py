@@ -14,7 +14,7 @@ from django.utils import timezone
 from converge_core.intake import AUTO, IntakeMode, clean_mode
 from intake.models import IntakeOverride
 from ledger.append import event_append
-from notifications import notify
+from notifications.dispatch import notify
 
 INTAKE_CHANNEL = "intake"
 

@@ -18,10 +18,18 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from ledger.append import event_append
 from ledger.selectors import event_exists
+from notifications.choices import DeliveryStatus
+from notifications.services import (
+    delivery_attempt_number,
+    delivery_postpone,
+    delivery_settle,
+    delivery_status,
+)
 from notifications.signing import redact_url, signature_headers
 from notifications.targets import target_url
 
@@ -88,16 +96,26 @@ def deliver(
     timestamp}`` to the channel's URL.
 
     An answer below 400 records ``notification.sent``. A transport failure before the last
-    attempt raises :class:`DeliveryRetry` and records nothing; any other failure (a 4xx answer,
+    attempt raises :class:`DeliveryRetry` and records no event; any other failure (a 4xx answer,
     or the last attempt) records ``notification.failed``. URLs are recorded redacted. Without a
     URL nothing is sent or recorded, and a ``delivery_id`` already sent is not sent again (it
     travels as ``X-Converge-Delivery`` so receivers can drop duplicates too).
+
+    A delivery with an outbox row (``notify`` writes one) is settled on it with the event,
+    counts its attempts from the row, and is not attempted again once settled.
     """
+    if delivery_id:
+        row_status = delivery_status(delivery_id=delivery_id)
+        if row_status == DeliveryStatus.SENT or _already_delivered(delivery_id):
+            return DeliveryResult(True, None, 0, "already delivered")
+        if row_status is not None and row_status != DeliveryStatus.PENDING:
+            return DeliveryResult(False, None, 0, f"already {row_status}")
+        attempt = delivery_attempt_number(delivery_id=delivery_id, attempt=attempt)
     url = target_url(channel)
     if url is None:
+        if delivery_id:
+            delivery_settle(delivery_id=delivery_id, status=DeliveryStatus.SKIPPED, attempts=0)
         return DeliveryResult(False, None, 0, "no webhook configured")
-    if delivery_id and _already_delivered(delivery_id):
-        return DeliveryResult(True, None, 0, "already delivered")
     body = json.dumps(
         {"event_type": event_type, "payload": dict(payload), "timestamp": timestamp},
         sort_keys=True,
@@ -122,20 +140,40 @@ def deliver(
     if delivery_id:
         recorded["delivery_id"] = delivery_id
     if status is not None and status < 400:
-        event_append(
-            event_type="notification.sent",
-            intent_id=intent_id,
-            tenant_id=tenant_id,
-            payload={**recorded, "attempts": attempt},
-        )
+        with transaction.atomic():
+            event_append(
+                event_type="notification.sent",
+                intent_id=intent_id,
+                tenant_id=tenant_id,
+                payload={**recorded, "attempts": attempt},
+            )
+            if delivery_id:
+                delivery_settle(
+                    delivery_id=delivery_id, status=DeliveryStatus.SENT, attempts=attempt
+                )
         return DeliveryResult(True, status, attempt)
     logger.warning("notification %s to %s failed: %s", event_type, redact_url(url), error)
     if _is_transport_failure(status) and attempt < settings.CONVERGE_WEBHOOK_ATTEMPTS:
+        if delivery_id:
+            delivery_postpone(
+                delivery_id=delivery_id,
+                attempts=attempt,
+                seconds=retry_countdown(attempt),
+                error=error or "",
+            )
         raise DeliveryRetry(error)
-    event_append(
-        event_type="notification.failed",
-        intent_id=intent_id,
-        tenant_id=tenant_id,
-        payload={**recorded, "error": error, "attempts": attempt},
-    )
+    with transaction.atomic():
+        event_append(
+            event_type="notification.failed",
+            intent_id=intent_id,
+            tenant_id=tenant_id,
+            payload={**recorded, "error": error, "attempts": attempt},
+        )
+        if delivery_id:
+            delivery_settle(
+                delivery_id=delivery_id,
+                status=DeliveryStatus.FAILED,
+                attempts=attempt,
+                error=error or "",
+            )
     return DeliveryResult(False, status, attempt, error)

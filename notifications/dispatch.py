@@ -12,10 +12,19 @@ from django.utils import timezone
 from converge_core.audit import format_timestamp
 from converge_core.ids import new_id
 from flags.selectors import flag_is_enabled, flag_mode
+from notifications.services import (
+    deliveries_due,
+    deliveries_prune,
+    delivery_record,
+    delivery_task_fields,
+)
 from notifications.targets import DEFAULT_CHANNEL
 from notifications.tasks import notification_deliver_task
 
 logger = logging.getLogger("converge.notifications")
+
+REDRIVE_BATCH = 200
+PRUNE_BATCH = 1000
 
 
 def notify(
@@ -29,8 +38,10 @@ def notify(
     """Send ``event_type`` on ``channel`` once the current transaction commits.
 
     Flag ``notifications`` off: nothing. Mode ``shadow``: a log line only. Mode ``enforce``:
-    queued for :func:`notifications.tasks.notification_deliver_task` after the commit (a
-    broker that cannot take it is logged, never raised into the caller).
+    recorded in the outbox with the caller's transaction and queued for
+    :func:`notifications.tasks.notification_deliver_task` after the commit (a broker that
+    cannot take it is logged, never raised into the caller: the ``notification-redrive``
+    sweep queues it again).
     """
     try:
         if not flag_is_enabled("notifications"):
@@ -47,6 +58,19 @@ def notify(
         if flag_mode("notifications") != "enforce":
             logger.info("notification (shadow) %s on %s: %s", event_type, channel, fields)
             return
+        with transaction.atomic():  # a savepoint: a failure here never breaks the caller's
+            delivery_record(fields=fields)
         transaction.on_commit(lambda: notification_deliver_task.delay(**fields), robust=True)
     except Exception:
         logger.exception("notification %s was not scheduled", event_type)
+
+
+def deliveries_redrive(*, limit: int = REDRIVE_BATCH) -> dict[str, int]:
+    """Queue again the deliveries still pending after their due time (their message was lost
+    by a crash, or the broker refused it), and delete rows settled a day ago."""
+    due = deliveries_due(limit=limit)
+    for delivery in due:
+        notification_deliver_task.delay(**delivery_task_fields(delivery))
+    if due:
+        logger.warning("%d pending notification(s) queued again", len(due))
+    return {"requeued": len(due), "pruned": deliveries_prune(limit=PRUNE_BATCH)}

@@ -8,6 +8,7 @@ from typing import Any
 
 from celery import shared_task
 
+from interfaces.taskpolicy import RETRY_POLICY
 from notifications.delivery import DeliveryRetry, deliver, retry_countdown
 
 
@@ -43,3 +44,12 @@ def notification_deliver_task(
     except DeliveryRetry as exc:
         raise self.retry(exc=exc, countdown=retry_countdown(attempt))
     return asdict(result)
+
+
+@shared_task(soft_time_limit=50, time_limit=60, **RETRY_POLICY)
+def notification_redrive_task() -> dict[str, int]:
+    """Queue again the notifications still pending past their due time (the beat runs it every
+    minute); a delivery queued twice is sent once."""
+    from notifications.dispatch import deliveries_redrive  # dispatch imports this module
+
+    return deliveries_redrive()

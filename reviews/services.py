@@ -31,7 +31,7 @@ from converge_core.reviews import (
 from flags.selectors import flag_is_enabled
 from intents.models import Intent
 from ledger.append import event_append
-from notifications import notify
+from notifications.dispatch import notify
 from reviews.advisor import advisor_schedule
 from reviews.models import ReviewTask
 from reviews.selectors import overdue_tasks, review_get

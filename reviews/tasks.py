@@ -31,3 +31,12 @@ def review_analyze_task(task_id: str) -> dict[str, Any] | None:
     from reviews.advisor import review_analyze
 
     return review_analyze(task_id=task_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, **RETRY_POLICY)
+def review_analysis_redrive_task() -> int:
+    """Queue again the analyses the rows say are still missing (the beat runs it every five
+    minutes)."""
+    from reviews.advisor import review_analysis_redrive
+
+    return review_analysis_redrive()

@@ -150,27 +150,73 @@ def test_an_unreachable_redis_broker_fails_naming_it(cli, healthy, settings):
 
 
 def test_the_embedded_broker_needs_writable_folders(cli, healthy, settings, tmp_path):
-    from converge_site.broker import EMBEDDED_TRANSPORT
+    from converge_site.broker import EMBEDDED_TRANSPORT, transport_options
 
-    folders = {
-        "data_folder_in": str(tmp_path / "broker" / "messages"),
-        "data_folder_out": str(tmp_path / "broker" / "messages"),
-        "processed_folder": str(tmp_path / "broker" / "processed"),
-        "control_folder": str(tmp_path / "broker" / "control"),
-    }
+    folders = transport_options(tmp_path / "broker")
     settings.CELERY_BROKER_TRANSPORT = EMBEDDED_TRANSPORT
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = folders
     assert _checks(cli("doctor"))["broker"]["status"] == "pass"
     (tmp_path / "blocked").write_text("a file, not a folder")
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
         **folders,
-        "processed_folder": str(tmp_path / "blocked" / "processed"),
+        "claimed_folder": str(tmp_path / "blocked" / "claimed"),
     }
     broker = _checks(cli("doctor"))["broker"]
     assert broker["status"] == "fail"
     assert broker["detail"] == (
-        f"embedded broker folder(s) not writable: {tmp_path / 'blocked' / 'processed'}"
+        f"embedded broker folder(s) not writable: {tmp_path / 'blocked' / 'claimed'}"
     )
+
+
+def test_the_embedded_broker_passes_a_message_through_and_counts_what_it_holds(
+    cli, healthy, settings, tmp_path
+):
+    from converge_site.broker import EMBEDDED_TRANSPORT, transport_options
+
+    folders = transport_options(tmp_path / "broker")
+    settings.CELERY_BROKER_TRANSPORT = EMBEDDED_TRANSPORT
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = folders
+    broker = _checks(cli("doctor"))["broker"]
+    assert broker == {
+        "check": "broker",
+        "status": "pass",
+        "detail": f"embedded broker in {tmp_path / 'broker'}: 0 waiting, 0 claimed by workers",
+    }
+    # The test message left nothing behind.
+    assert [list((tmp_path / "broker" / name).iterdir()) for name in ("messages", "claimed")] == [
+        [],
+        [],
+    ]
+
+
+def test_the_embedded_broker_warns_of_set_aside_and_stale_messages(
+    cli, healthy, settings, tmp_path
+):
+    import os
+    import time
+
+    from converge_site.broker import CLAIM_TIMEOUT_SECONDS, EMBEDDED_TRANSPORT, transport_options
+
+    folders = transport_options(tmp_path / "broker")
+    settings.CELERY_BROKER_TRANSPORT = EMBEDDED_TRANSPORT
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = folders
+    claimed = tmp_path / "broker" / "claimed"
+    claimed.mkdir(parents=True)
+    old = time.time() - CLAIM_TIMEOUT_SECONDS - 1
+    for name in ("1_a.default.msg", "2_b.default.msg"):
+        (claimed / name).write_text("{}")
+    os.utime(claimed / "1_a.default.msg", (old, old))
+    broker = _checks(cli("doctor"))["broker"]
+    assert broker["status"] == "warn"
+    assert broker["detail"].endswith("0 waiting, 2 claimed by workers; 1 claimed for over 3600 s")
+    assert "embedded-broker-sweep" in broker["hint"]
+
+    damaged = tmp_path / "broker" / "damaged"
+    (damaged / "3_c.default.msg").write_text('{"bo')
+    broker = _checks(cli("doctor"))["broker"]
+    assert broker["status"] == "warn"
+    assert broker["detail"].endswith("; 1 unreadable message(s) set aside")
+    assert str(damaged) in broker["hint"]
 
 
 def test_an_unreachable_cache_fails(cli, healthy, settings):

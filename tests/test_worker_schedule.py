@@ -58,6 +58,8 @@ def test_default_cadences(read_settings):
         "process-queues": 5.0,
         "worker-heartbeat": 50.0,
         "embedded-broker-sweep": 3600.0,
+        "notification-redrive": 60.0,
+        "review-analysis-redrive": 300.0,
         "review-sweep": 900.0,
         "operations-snapshots": 300.0,
     }
@@ -83,6 +85,8 @@ def test_cadences_follow_the_poll_interval_and_prune_is_opt_in(read_settings):
         "worker-heartbeat": 3.0,
         "audit-prune": 600.0,
         "embedded-broker-sweep": 3600.0,
+        "notification-redrive": 60.0,
+        "review-analysis-redrive": 300.0,
         "review-sweep": 900.0,
         "operations-snapshots": 300.0,
     }
@@ -100,11 +104,15 @@ def test_without_a_broker_url_the_broker_is_embedded_under_the_home(read_setting
 
     assert values["CELERY_BROKER_TRANSPORT"] == "converge_site.broker:EmbeddedTransport"
     options = values["CELERY_BROKER_TRANSPORT_OPTIONS"]
-    assert options["data_folder_in"] == options["data_folder_out"]
-    assert options["data_folder_in"] == str(tmp_path / "broker" / "messages")
-    assert options["processed_folder"] == str(tmp_path / "broker" / "processed")
-    assert options["store_processed"] is True
-    assert options["polling_interval"] == 0.1
+    assert options == {
+        "data_folder_in": str(tmp_path / "broker" / "messages"),
+        "data_folder_out": str(tmp_path / "broker" / "messages"),
+        "staging_folder": str(tmp_path / "broker" / "staging"),
+        "claimed_folder": str(tmp_path / "broker" / "claimed"),
+        "damaged_folder": str(tmp_path / "broker" / "damaged"),
+        "control_folder": str(tmp_path / "broker" / "control"),
+        "polling_interval": 0.1,
+    }
 
 
 def test_a_redis_broker_url_with_a_key_prefix(read_settings):

@@ -15,6 +15,7 @@ from corsheaders.defaults import default_headers
 
 from converge_core.queue import parse_targets
 from converge_site import envvars
+from converge_site.broker import transport_options as embedded_transport_options
 from converge_site.envparse import (
     cache_settings,
     postgres_settings,
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "reviews",
     "insights",
     "intake",
+    "notifications",
 ]
 
 # Order matters: headers and observability wrap everything (429s and 500s included); static
@@ -248,17 +250,9 @@ if CONVERGE_BROKER_URL:
             "CONVERGE_BROKER_KEY_PREFIX"
         )
 else:
-    # The embedded broker: one file per message. A consumer claims a message by moving it into
-    # the processed folder, a rename within one file system, so two workers never take the
-    # same message (kombu's default, a move to /tmp, may cross file systems and copy).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CONVERGE_BROKER_DIR / "messages"),
-        "data_folder_out": str(CONVERGE_BROKER_DIR / "messages"),
-        "store_processed": True,
-        "processed_folder": str(CONVERGE_BROKER_DIR / "processed"),
-        "control_folder": str(CONVERGE_BROKER_DIR / "control"),
-        "polling_interval": 0.1,
-    }
+    # The embedded broker: one file per message, written whole and claimed by a rename (see
+    # converge_site.broker).
+    CELERY_BROKER_TRANSPORT_OPTIONS = embedded_transport_options(CONVERGE_BROKER_DIR)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -325,6 +319,20 @@ if not CONVERGE_BROKER_URL:
         "schedule": timedelta(hours=1),
         "options": {"expires": 3600},
     }
+# Every minute: notifications still pending past their due time (lost with a crashed worker,
+# or refused by the broker) are queued again from their outbox rows.
+CELERY_BEAT_SCHEDULE["notification-redrive"] = {
+    "task": "notifications.tasks.notification_redrive_task",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
+# Every 5 minutes: open reviews the LLM advisor has not analysed yet (their task was lost, or
+# the rate limit deferred them) are queued for analysis again.
+CELERY_BEAT_SCHEDULE["review-analysis-redrive"] = {
+    "task": "reviews.tasks.review_analysis_redrive_task",
+    "schedule": timedelta(minutes=5),
+    "options": {"expires": 5 * 60},
+}
 # Every 15 minutes: the review escalation table (auto-assign, SLA breaches, escalations and the
 # review-backlog throttle of intake).
 CELERY_BEAT_SCHEDULE["review-sweep"] = {
@@ -370,8 +378,6 @@ CONVERGE_DOCTOR_CHECKS += [
 # What ``risk review`` shows from higher apps (converge_core.hooks.RiskReviewDetails).
 CONVERGE_RISK_REVIEW_DETAILS.append("insights.details.risk_review_compliance")
 CONVERGE_SUMMARY_SECTIONS.append("insights.details.summary_health")
-# notifications is a package, not an app (it has no models): the worker imports its tasks here.
-CELERY_IMPORTS = ["notifications.tasks"]
 CONVERGE_REVIEW_POOL = envvars.value("CONVERGE_REVIEW_POOL")
 CONVERGE_REVIEW_ASSIGN_AFTER_HOURS = strict_float(
     envvars.value("CONVERGE_REVIEW_ASSIGN_AFTER_HOURS"), "CONVERGE_REVIEW_ASSIGN_AFTER_HOURS"

@@ -8,8 +8,7 @@ import json
 import pytest
 
 from ledger.models import Event
-from notifications import deliver
-from notifications.delivery import DeliveryRetry, retry_countdown
+from notifications.delivery import DeliveryRetry, deliver, retry_countdown
 from notifications.signing import redact_url
 from notifications.tests.server import recording_server
 

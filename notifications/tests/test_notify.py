@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from ledger.models import Event
-from notifications import notify
+from notifications.dispatch import notify
 from notifications.tests.server import recording_server
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of Converge (`make bench`), each a script run on its own."""
