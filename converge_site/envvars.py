@@ -64,10 +64,15 @@ REGISTRY: tuple[EnvVar, ...] = (
     EnvVar(
         "CONVERGE_GIT_COMMITTER_EMAIL", "converge@localhost", "Committer e-mail of merge commits"
     ),
-    EnvVar("CONVERGE_MAX_RETRIES", "", "Failures before the queue rejects an intent (default: "
-           "queue.max_retries of policy.json, else 3)"),
-    EnvVar("CONVERGE_QUEUE_LOCK_TTL", "300", "Seconds a queue lock lives unless its holder "
-           "renews it"),
+    EnvVar(
+        "CONVERGE_MAX_RETRIES",
+        "",
+        "Failures before the queue rejects an intent (default: "
+        "queue.max_retries of policy.json, else 3)",
+    ),
+    EnvVar(
+        "CONVERGE_QUEUE_LOCK_TTL", "300", "Seconds a queue lock lives unless its holder renews it"
+    ),
     EnvVar(
         "CONVERGE_BROKER_URL",
         "",
@@ -158,6 +163,11 @@ REGISTRY: tuple[EnvVar, ...] = (
     ),
     EnvVar("CONVERGE_RATE_LIMIT_ENABLED", "1", "Per-tenant rate limiting of the HTTP API"),
     EnvVar("CONVERGE_RATE_LIMIT_RPM", "120", "Requests per minute per tenant, key or client IP"),
+    EnvVar(
+        "CONVERGE_MAX_BODY_BYTES",
+        "1048576",
+        "Largest JSON document accepted: API request bodies (413 above it) and the CLI's --file",
+    ),
     EnvVar(
         "CONVERGE_CORS_ORIGINS",
         "",
