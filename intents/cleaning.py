@@ -10,6 +10,7 @@ risk engine, the queue and the database can take.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -52,11 +53,17 @@ CREATE_FIELDS = (
 UPDATE_FIELDS = ("dependencies", "priority", "plan_id")
 
 
+def _shown(value: Any, limit: int = 40) -> str:
+    """A caller's value quoted for a message: escaped (one line) and cut at ``limit``."""
+    text = json.dumps(value, default=repr)
+    return text if len(text) <= limit + 2 else f"{text[: limit + 1]}..."
+
+
 def _refuse_unknown(data: Mapping[str, Any], known: tuple[str, ...], prefix: str = "") -> None:
     for key in data:
         if key not in known:
-            path = f"{prefix}{key}" if isinstance(key, str) else f"{prefix}{key!r}"
-            raise FieldInvalid(path[:100], "unknown field")
+            plain = isinstance(key, str) and SEMANTIC_KEY.fullmatch(key)
+            raise FieldInvalid(f"{prefix}{key if plain else _shown(key)}", "unknown field")
 
 
 def _string(value: Any, path: str, *, max_length: int, multiline: bool = False) -> str:
@@ -108,8 +115,7 @@ def clean_choice(value: Any, field: str, choices: list[str]) -> str:
     if not isinstance(value, str):
         raise FieldInvalid(field, f"must be one of {', '.join(choices)}, got {_json_type(value)}")
     if value not in choices:
-        shown = value if len(value) <= 40 else f"{value[:40]}..."
-        raise FieldInvalid(field, f'"{shown}" is not a valid choice.')
+        raise FieldInvalid(field, f"{_shown(value)} is not a valid choice.")
     return value
 
 
@@ -190,7 +196,7 @@ def clean_semantic(value: Any) -> dict[str, str]:
         raise FieldInvalid("semantic", f"at most {MAX_SEMANTIC_KEYS} keys, got {len(value)}")
     for key in value:
         if not isinstance(key, str) or not SEMANTIC_KEY.fullmatch(key):
-            raise FieldInvalid("semantic", f"invalid key {str(key)[:70]!r}: use A-Z a-z 0-9 _ . -")
+            raise FieldInvalid("semantic", f"invalid key {_shown(key)}: use A-Z a-z 0-9 _ . -")
     return {
         key: _string(text, f"semantic.{key}", max_length=MAX_TEXT_LENGTH, multiline=True)
         for key, text in value.items()
