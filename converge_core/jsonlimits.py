@@ -8,6 +8,8 @@ so an oversize body is never held in memory whole.
 from __future__ import annotations
 
 import json
+import re
+from itertools import accumulate
 from typing import Any, BinaryIO
 
 from converge_core.errors import ConvergeError, InvalidInput
@@ -39,21 +41,21 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def nesting_depth_exceeds(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests objects and arrays deeper than ``limit`` (``{}`` is one level).
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
 
-    Iterative: measuring never recurses, however deep the value.
+
+def nesting_depth(text: str) -> int:
+    """How deep the objects and arrays of a valid JSON text nest (``{}`` is one level).
+
+    Strings are dropped (brackets inside them are not structure), then the running count of
+    opening minus closing brackets peaks at the depth: regular expressions and C-level
+    iteration, about 70 ms for the worst 1 MiB document. The text must be valid JSON: on
+    unterminated strings the string pattern would take quadratic time.
     """
-    if not isinstance(value, dict | list):
-        return False
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_DELTA.__getitem__, brackets)), default=0)
 
 
 def loads_bounded(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
@@ -66,8 +68,10 @@ def loads_bounded(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
-        # Nested far past the limit: the decoder ran out of stack before we could measure.
+        # Nested past the interpreter's recursion limit: the decoder gave up first.
         raise TooDeep(f"JSON nested deeper than {max_depth} levels") from None
-    if nesting_depth_exceeds(value, max_depth):
+    # A text with at most max_depth brackets cannot nest deeper: most bodies skip the scan.
+    may_be_deep = text.count("[") + text.count("{") > max_depth
+    if may_be_deep and nesting_depth(text) > max_depth:
         raise TooDeep(f"JSON nested deeper than {max_depth} levels")
     return value
