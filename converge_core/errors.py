@@ -67,3 +67,21 @@ class IntegrityFailure(ConvergeError):
     code = "integrity_failure"
     http_status = 500
     exit_code = 3
+
+
+class FieldInvalid(InvalidInput):
+    """A bad value at a path of the caller's input (``technical.scope_hint[3]``).
+
+    The message reads ``<path>: <reason>``; the API prefixes the location of the value
+    (``body.technical.scope_hint[3]: ...``, see :meth:`message_at`).
+    """
+
+    def __init__(self, path: str, reason: str, **extra: Any) -> None:
+        super().__init__(f"{path}: {reason}" if path else reason, **extra)
+        self.path = path
+        self.reason = reason
+
+    def message_at(self, location: str) -> str:
+        return (
+            f"{location}.{self.path}: {self.reason}" if self.path else f"{location}: {self.reason}"
+        )

@@ -4,6 +4,10 @@ The queue walks candidates of one (repository, target) in priority order. Within
 candidate never goes before an intent it depends on, so a plan merges in one run whatever
 the priorities say. A dependency verdict explains why an intent must wait (missing,
 rejected, cyclic, not merged yet) and never costs a retry.
+
+Dependencies resolve within a tenant: another tenant's intent is an unknown id to a
+dependent — it never satisfies the dependency, never orders the batch and never shows in a
+cycle (decisions §15, §41).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ class Candidate:
     priority: int
     dependencies: tuple[str, ...]
     retries: int
+    tenant_id: str | None = None
 
 
 def order_batch(candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -36,7 +41,11 @@ def order_batch(candidates: Sequence[Candidate]) -> list[Candidate]:
     while pending:
         progress = False
         for candidate in list(pending):
-            waits_for = [d for d in candidate.dependencies if d in by_id and d not in placed]
+            waits_for = [
+                d
+                for d in candidate.dependencies
+                if d in by_id and d not in placed and by_id[d].tenant_id == candidate.tenant_id
+            ]
             if not waits_for:
                 ordered.append(candidate)
                 placed.add(candidate.intent_id)
@@ -65,9 +74,25 @@ class DependencyVerdict:
         }
 
 
-def find_cycle(start: str, graph: Mapping[str, Sequence[str]]) -> list[str] | None:
-    """A dependency cycle through ``start`` in ``graph`` (id -> dependencies), if any."""
-    stack: list[tuple[str, list[str]]] = [(dep, [start, dep]) for dep in graph.get(start, ())]
+def find_cycle(
+    start: str,
+    graph: Mapping[str, Sequence[str]],
+    tenants: Mapping[str, str | None] | None = None,
+) -> list[str] | None:
+    """A dependency cycle through ``start`` in ``graph`` (id -> dependencies), if any.
+
+    With ``tenants`` (id -> tenant of every known id) the walk follows only edges to intents
+    of ``start``'s tenant.
+    """
+
+    def edges(node: str) -> list[str]:
+        deps = graph.get(node, ())
+        if tenants is None:
+            return list(deps)
+        own = tenants.get(start)
+        return [dep for dep in deps if dep in tenants and tenants[dep] == own]
+
+    stack: list[tuple[str, list[str]]] = [(dep, [start, dep]) for dep in edges(start)]
     seen: set[str] = set()
     while stack:
         node, path = stack.pop()
@@ -76,8 +101,24 @@ def find_cycle(start: str, graph: Mapping[str, Sequence[str]]) -> list[str] | No
         if node in seen:
             continue
         seen.add(node)
-        stack.extend((dep, [*path, dep]) for dep in graph.get(node, ()))
+        stack.extend((dep, [*path, dep]) for dep in edges(node))
     return None
+
+
+def visible_statuses(
+    intent_id: str,
+    dependencies: Iterable[str],
+    statuses: Mapping[str, str],
+    tenants: Mapping[str, str | None],
+) -> dict[str, str]:
+    """The statuses of ``intent_id``'s dependencies that live in its own tenant; the others
+    are left out, exactly like ids that do not exist."""
+    own = tenants.get(intent_id)
+    return {
+        dep: statuses[dep]
+        for dep in dependencies
+        if dep in statuses and dep in tenants and tenants[dep] == own
+    }
 
 
 def dependency_verdict(
@@ -85,14 +126,18 @@ def dependency_verdict(
     dependencies: Sequence[str],
     statuses: Mapping[str, str],
     graph: Mapping[str, Sequence[str]],
+    tenants: Mapping[str, str | None] | None = None,
 ) -> DependencyVerdict | None:
     """``None`` when every dependency is MERGED; else the first reason, most final first.
 
     ``statuses`` holds the current status of every known intent id (a missing id is an
-    unknown dependency); ``graph`` maps intent ids to their dependencies for cycle checks.
+    unknown dependency); ``graph`` maps intent ids to their dependencies for cycle checks;
+    ``tenants`` (id -> tenant) confines both to ``intent_id``'s tenant.
     """
     if not dependencies:
         return None
+    if tenants is not None:
+        statuses = visible_statuses(intent_id, dependencies, statuses, tenants)
     missing = [dep for dep in dependencies if dep not in statuses]
     rejected = [dep for dep in dependencies if statuses.get(dep) == Status.REJECTED]
     unmet = tuple(dep for dep in dependencies if statuses.get(dep) != Status.MERGED)
@@ -100,7 +145,7 @@ def dependency_verdict(
         return None
     if rejected:
         return DependencyVerdict(f"Dependency rejected: {', '.join(rejected)}", unmet)
-    cycle = find_cycle(intent_id, graph)
+    cycle = find_cycle(intent_id, graph, tenants)
     if cycle is not None:
         return DependencyVerdict(f"Dependency cycle: {format_cycle(cycle)}", unmet)
     if missing:

@@ -168,6 +168,11 @@ REGISTRY: tuple[EnvVar, ...] = (
     EnvVar("CONVERGE_RATE_LIMIT_ENABLED", "1", "Per-tenant rate limiting of the HTTP API"),
     EnvVar("CONVERGE_RATE_LIMIT_RPM", "120", "Requests per minute per tenant, key or client IP"),
     EnvVar(
+        "CONVERGE_MAX_BODY_BYTES",
+        "1048576",
+        "Largest JSON document accepted: API request bodies (413 above it) and the CLI's --file",
+    ),
+    EnvVar(
         "CONVERGE_CORS_ORIGINS",
         "",
         "Origins allowed to call the API from a browser, comma-separated (default: none)",

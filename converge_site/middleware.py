@@ -114,6 +114,26 @@ class RequestObservabilityMiddleware:
         return response
 
 
+class BodySizeLimitMiddleware:
+    """API requests declaring a body over ``CONVERGE_MAX_BODY_BYTES`` are a 413 before any of
+    the body is read (the JSON parser enforces the same bound on what it actually reads)."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(API_PREFIXES):
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0  # Django reads no body without a valid length either
+            if declared > settings.CONVERGE_MAX_BODY_BYTES:
+                limit = settings.CONVERGE_MAX_BODY_BYTES
+                body = envelope("http_413", "Payload too large", limit=limit)
+                return JsonResponse(body, status=413)
+        return self.get_response(request)
+
+
 class RateLimitMiddleware:
     """Per-tenant budgets (``CONVERGE_RATE_LIMIT_RPM``) shared through the cache.
 

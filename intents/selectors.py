@@ -63,7 +63,12 @@ def intent_list(
 def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str, Any]:
     """What ``intent status`` shows: the intent, its dependencies and its last decision."""
     intent = intent_get(intent_id, tenant_id=tenant_id)
-    statuses = dict(Intent.objects.filter(pk__in=intent.dependencies).values_list("id", "status"))
+    # Only dependencies of the intent's own tenant resolve; another tenant's is unknown (None).
+    statuses = dict(
+        Intent.objects.filter(pk__in=intent.dependencies, tenant_id=intent.tenant_id).values_list(
+            "id", "status"
+        )
+    )
     dependencies = [{"id": dep, "status": statuses.get(dep)} for dep in intent.dependencies]
     last = latest_event(intent_id=intent.id, event_type=DECISION_EVENTS)
     last_decision = None

@@ -19,10 +19,8 @@ from converge_core.ids import new_id
 from converge_core.plans import find_dependency_cycle, format_cycle
 from converge_core.states import ACTIVE, Cause, Status, check_transition
 from intents.cleaning import (
-    clean_dependencies,
+    clean_intent_changes,
     clean_new_intent,
-    clean_optional_text,
-    clean_priority,
     clean_ref,
 )
 from intents.errors import DependencyCycle, IntakeRejected
@@ -33,14 +31,18 @@ from intents.serialization import intent_serialize
 from ledger.append import event_append
 
 
-def _dependencies_of(intent_id: str) -> list[str] | None:
-    row = Intent.objects.filter(pk=intent_id).values_list("dependencies", flat=True).first()
-    return row
+def check_no_cycle(intent_id: str, dependencies: list[str], *, tenant_id: str | None) -> None:
+    """Refuse dependencies that would close a cycle among existing intents of the tenant.
 
+    Another tenant's intent is an unknown id here, as everywhere a dependency is resolved:
+    its existence and its own dependencies never show (decisions §15, §41).
+    """
 
-def check_no_cycle(intent_id: str, dependencies: list[str]) -> None:
-    """Refuse dependencies that would close a cycle among existing intents."""
-    cycle = find_dependency_cycle(intent_id, dependencies, _dependencies_of)
+    def dependencies_of(node: str) -> list[str] | None:
+        rows = Intent.objects.filter(pk=node, tenant_id=tenant_id)
+        return rows.values_list("dependencies", flat=True).first()
+
+    cycle = find_dependency_cycle(intent_id, dependencies, dependencies_of)
     if cycle is not None:
         raise DependencyCycle(f"Dependency cycle: {format_cycle(cycle)}", cycle=cycle)
 
@@ -97,7 +99,7 @@ def intent_create(
         fields["id"] = f"{default_id_prefix}-{new_id()}"
     if Intent.objects.filter(pk=fields["id"]).exists():
         raise Conflict(f"Intent {fields['id']} already exists", intent_id=fields["id"])
-    check_no_cycle(fields["id"], fields["dependencies"])
+    check_no_cycle(fields["id"], fields["dependencies"], tenant_id=fields["tenant_id"])
     _admit(fields)
     try:
         with transaction.atomic():
@@ -123,30 +125,16 @@ def intent_create(
     return intent
 
 
-def intent_update(
-    *,
-    intent_id: str,
-    dependencies: Any = None,
-    priority: Any = None,
-    plan_id: Any = None,
-    actor: str,
-) -> Intent:
-    """Change the plan fields of an active intent; appends ``intent.updated`` with the diff."""
-    requested: dict[str, Any] = {}
-    if dependencies is not None:
-        requested["dependencies"] = clean_dependencies(dependencies, intent_id)
-    if priority is not None:
-        requested["priority"] = clean_priority(priority)
-    if plan_id is not None:
-        requested["plan_id"] = clean_optional_text(plan_id, "plan_id")
-    if not requested:
-        raise InvalidInput("Nothing to update: give --dependencies, --priority or --plan-id")
+def intent_update(*, intent_id: str, changes: Mapping[str, Any], actor: str) -> Intent:
+    """Change the plan fields (``dependencies``, ``priority``, ``plan_id``) of an active
+    intent; appends ``intent.updated`` with the diff."""
+    requested = clean_intent_changes(changes, intent_id=intent_id)
     with transaction.atomic():
         intent = _lock(intent_id)
         if intent.status not in ACTIVE:
             raise Conflict(f"Intent {intent_id} is {intent.status}; only active intents change")
         if "dependencies" in requested:
-            check_no_cycle(intent_id, requested["dependencies"])
+            check_no_cycle(intent_id, requested["dependencies"], tenant_id=intent.tenant_id)
         _apply_changes(intent, requested, actor)
     return intent
 

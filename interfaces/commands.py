@@ -69,6 +69,11 @@ def parser_dests(parser: ArgumentParser) -> Iterator[tuple[str, str]]:
             yield parser.prog, action.dest
 
 
+def one_line(message: str) -> str:
+    """``message`` on one line: line breaks in it (a caller's value) are shown escaped."""
+    return "\\n".join(message.splitlines())
+
+
 def render_json(value: Any) -> str:
     return json.dumps(value, indent=2, default=str, ensure_ascii=False)
 
@@ -141,7 +146,7 @@ class ConvergeCommand(BaseCommand):
             return self.exit_code_for(result)
         except ConvergeError as exc:
             self.stdout.write(render_json(exc.as_dict()))
-            self.stderr.write(f"error: {exc.message}")
+            self.stderr.write(f"error: {one_line(exc.message)}")
             return exc.exit_code
         except Exception as exc:
             logger.exception("command failed")

@@ -17,7 +17,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from converge_core.errors import ConvergeError
+from converge_core.errors import ConvergeError, FieldInvalid
 
 logger = logging.getLogger("converge.api")
 
@@ -65,6 +65,11 @@ def validation_message(location: str, detail: Any) -> str:
 def api_error_response(exc: Exception, context: dict[str, Any]) -> Response:
     """The envelope response of any exception an API view raised."""
     headers: dict[str, str] = {}
+    if isinstance(exc, FieldInvalid):
+        # A field error of a request is an error in its body (query parameters are validated
+        # by the query serializers): ``body.technical.scope_hint: ...``.
+        body = envelope(exc.code, exc.message_at("body"), **exc.extra)
+        return Response(body, status=exc.http_status)
     if isinstance(exc, ConvergeError):
         return Response(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, drf.ValidationError):

@@ -40,6 +40,29 @@ def test_dependency_verdicts():
     assert cyclic.reason == "Dependency cycle: x → y → x"
 
 
+def test_dependencies_resolve_within_the_tenant():
+    statuses = {"i": "VALIDATED", "ours": "MERGED", "theirs": "MERGED", "x": "VALIDATED"}
+    tenants = {"i": "a", "ours": "a", "theirs": "b", "x": "b"}
+    assert dependency_verdict("i", ["ours"], statuses, {}, tenants) is None
+    foreign = dependency_verdict("i", ["ours", "theirs"], statuses, {}, tenants)
+    assert (foreign.reason, foreign.unmet) == ("Dependency missing: theirs", ("theirs",))
+    # a cycle through another tenant's intent is not seen: that intent is unknown to "i"
+    graph = {"i": ["x"], "x": ["i"]}
+    across = dependency_verdict("i", ["x"], statuses, graph, tenants)
+    assert across.reason == "Dependency missing: x"
+    assert dependency_verdict("i", ["x"], statuses, graph).reason == "Dependency cycle: i → x → i"
+
+
+def test_another_tenants_intent_does_not_order_the_batch():
+    batch = [
+        Candidate("later", 1, ("ours",), 0, "a"),
+        Candidate("mine", 1, ("theirs",), 0, "a"),
+        Candidate("theirs", 2, (), 0, "b"),
+        Candidate("ours", 3, (), 0, "a"),
+    ]
+    assert [c.intent_id for c in order_batch(batch)] == ["mine", "theirs", "ours", "later"]
+
+
 def test_verdict_payload_names_the_plan():
     verdict = dependency_verdict("i", ["v"], {"v": "READY"}, {})
     assert verdict.as_payload(["v"], "plan-1") == {

@@ -91,8 +91,9 @@ INSTALLED_APPS = [
 ]
 
 # Order matters: headers and observability wrap everything (429s and 500s included); static
-# files and CORS preflights are answered before the rate limiter; the limiter runs before the
-# URL resolver so unknown routes and 401s count against the caller's budget too.
+# files and CORS preflights are answered before the rate limiter; an API body over the size
+# limit is refused before anything reads it; the limiter runs before the URL resolver so
+# unknown routes and 401s count against the caller's budget too.
 MIDDLEWARE = [
     "converge_site.middleware.SecurityHeadersMiddleware",
     "converge_site.middleware.RequestObservabilityMiddleware",
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "converge_site.middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "converge_site.middleware.BodySizeLimitMiddleware",
     "converge_site.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "converge_site.middleware.CommonMiddleware",
@@ -445,6 +447,10 @@ CONVERGE_RATE_LIMIT_ENABLED = strict_bool(
 CONVERGE_RATE_LIMIT_RPM = strict_int(
     envvars.value("CONVERGE_RATE_LIMIT_RPM"), "CONVERGE_RATE_LIMIT_RPM", minimum=1
 )
+# Largest JSON document a caller may send: API request bodies and the CLI's --file.
+CONVERGE_MAX_BODY_BYTES = strict_int(
+    envvars.value("CONVERGE_MAX_BODY_BYTES"), "CONVERGE_MAX_BODY_BYTES", minimum=1024
+)
 
 _cors_origins = [o.strip() for o in envvars.value("CONVERGE_CORS_ORIGINS").split(",") if o.strip()]
 CORS_ALLOW_ALL_ORIGINS = "*" in _cors_origins
@@ -489,7 +495,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["access.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["access.permissions.RouteAccess"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["converge_site.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "converge_site.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": None,

@@ -2,62 +2,101 @@
 
 Responses are rendered by the shared serialization functions (the CLI and the event payloads
 use the same ones); the output serializers here describe them for the OpenAPI schema, and a
-test keeps both in step.
+test keeps both in step. The intent create and update bodies are validated by
+``intents.cleaning`` in the services, like every other path; their serializers describe
+that validation for the schema, and a test keeps those in step too.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from converge_core.health import BANDS
+from intents import cleaning as c
 from intents.choices import CommitRole, IntentStatus, OriginType, RiskLevel
-from interfaces.exceptions import BadRequest
 
 ID_LENGTH = 200
 
 
+class TechnicalSerializer(serializers.Serializer):
+    """``technical``: machine metadata; only these keys are accepted."""
+
+    scope_hint = serializers.ListField(
+        child=serializers.CharField(max_length=c.MAX_SCOPE_HINT_LENGTH),
+        max_length=c.MAX_SCOPE_HINTS,
+        required=False,
+        help_text="feeds the risk graph",
+    )
+    affected_modules = serializers.ListField(
+        child=serializers.CharField(max_length=c.MAX_SCOPE_HINT_LENGTH),
+        max_length=c.MAX_SCOPE_HINTS,
+        required=False,
+    )
+    source_ref = serializers.CharField(max_length=c.MAX_REF_LENGTH, required=False)
+    target_ref = serializers.CharField(max_length=c.MAX_REF_LENGTH, required=False)
+    initial_base_commit = serializers.RegexField(c.OBJECT_ID.pattern, required=False)
+    repo = serializers.RegexField(c.REPO_FULL_NAME.pattern, required=False)
+    pr_number = serializers.IntegerField(min_value=1, max_value=c.MAX_GITHUB_NUMBER, required=False)
+    installation_id = serializers.IntegerField(
+        min_value=1, max_value=c.MAX_GITHUB_NUMBER, required=False
+    )
+    merge_group_head_ref = serializers.CharField(max_length=c.MAX_REF_LENGTH, required=False)
+    webhook_event = serializers.CharField(max_length=100, required=False)
+
+
 class IntentCreateSerializer(serializers.Serializer):
-    """``POST P/intents``; unknown keys are ignored."""
+    """``POST P/intents``: the body's fields as ``intents.cleaning`` validates them (the
+    service runs that validation on every creation path; this class documents it). Unknown
+    fields are refused; ``null`` is the same as an absent field."""
 
     id = serializers.CharField(required=False, max_length=ID_LENGTH)
     intent_id = serializers.CharField(required=False, max_length=ID_LENGTH)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=255)  # type: ignore[assignment]  # a field, not Field.source
-    target = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    status = serializers.ChoiceField(choices=IntentStatus.choices, default=IntentStatus.READY)
+    source = serializers.CharField(  # type: ignore[assignment]  # a field, not Field.source
+        required=False,
+        max_length=c.MAX_REF_LENGTH,
+        help_text="required unless technical.source_ref",
+    )
+    target = serializers.CharField(required=False, max_length=c.MAX_REF_LENGTH, default="main")
+    status = serializers.ChoiceField(choices=[IntentStatus.READY], default=IntentStatus.READY)
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
     priority = serializers.IntegerField(min_value=1, max_value=5, default=3)
-    semantic = serializers.DictField(required=False)
-    technical = serializers.DictField(required=False)
-    checks_required = serializers.ListField(child=serializers.CharField(), required=False)
-    dependencies = serializers.ListField(child=serializers.CharField(), required=False)
+    semantic = serializers.DictField(
+        child=serializers.CharField(max_length=c.MAX_TEXT_LENGTH, trim_whitespace=False),
+        required=False,
+        help_text=f"human context: at most {c.MAX_SEMANTIC_KEYS} strings",
+    )
+    technical = TechnicalSerializer(required=False)
+    checks_required = serializers.ListField(
+        child=serializers.CharField(max_length=c.MAX_CHECK_NAME_LENGTH),
+        max_length=c.MAX_CHECKS,
+        required=False,
+    )
+    dependencies = serializers.ListField(
+        child=serializers.CharField(max_length=ID_LENGTH),
+        max_length=c.MAX_DEPENDENCIES,
+        required=False,
+        help_text="ids of intents of the same tenant that must merge first",
+    )
     tenant_id = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=ID_LENGTH
+        required=False, allow_null=True, max_length=c.MAX_LABEL_LENGTH
     )
-    plan_id = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=ID_LENGTH
-    )
+    plan_id = serializers.CharField(required=False, allow_null=True, max_length=c.MAX_LABEL_LENGTH)
     origin_type = serializers.ChoiceField(choices=OriginType.choices, default=OriginType.API)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        technical = attrs.get("technical") or {}
-        if not (attrs.get("source") or technical.get("source_ref")):
-            raise BadRequest("source is required", field="source")
-        return attrs
 
 
 class IntentUpdateSerializer(serializers.Serializer):
-    """``PATCH P/intents/{id}``: the plan fields of an active intent."""
+    """``PATCH P/intents/{id}``: the plan fields of an active intent (at least one; validated
+    by ``intents.cleaning`` in the service)."""
 
-    dependencies = serializers.ListField(child=serializers.CharField(), required=False)
+    dependencies = serializers.ListField(
+        child=serializers.CharField(max_length=ID_LENGTH),
+        max_length=c.MAX_DEPENDENCIES,
+        required=False,
+    )
     priority = serializers.IntegerField(min_value=1, max_value=5, required=False)
-    plan_id = serializers.CharField(required=False, allow_blank=True, max_length=ID_LENGTH)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
-            raise serializers.ValidationError("give dependencies, priority or plan_id")
-        return attrs
+    plan_id = serializers.CharField(
+        required=False, allow_null=True, max_length=c.MAX_LABEL_LENGTH, help_text="null clears"
+    )
 
 
 class IntentValidateSerializer(serializers.Serializer):

@@ -19,6 +19,8 @@ from access.tenancy import config_tenant, create_tenant, object_tenant
 from intents.api import filters, permissions
 from intents.api import selectors as api_selectors
 from intents.api import serializers as s
+from intents.choices import OriginType
+from intents.cleaning import clean_label
 from intents.hooks import summary_sections
 from intents.repositories import repository_resolve
 from intents.risk import risk_gate_report, risk_policy_set, risk_review
@@ -62,8 +64,13 @@ class IntentListView(ConvergeAPIView):
         responses=s.IntentCreatedSerializer,
     )
     def post(self, request: Request) -> Response:
-        data = parse_body(request, s.IntentCreateSerializer)
-        data["tenant_id"] = create_tenant(self.principal, data.get("tenant_id"))
+        # The service validates every field (intents.cleaning); the tenant is checked first
+        # because the key's tenant rule applies to it.
+        data = body_object(request)
+        requested = clean_label(data.get("tenant_id"), "tenant_id")
+        data["tenant_id"] = create_tenant(self.principal, requested)
+        if data.get("origin_type") is None:
+            data["origin_type"] = OriginType.API
         intent = intent_create(
             data=data,
             repository=repository_resolve(),
@@ -94,9 +101,9 @@ class IntentDetailView(ConvergeAPIView):
         responses=s.IntentOutputSerializer,
     )
     def patch(self, request: Request, intent_id: str) -> Response:
-        data = parse_body(request, s.IntentUpdateSerializer)
+        changes = body_object(request)
         intent_get(intent_id, tenant_id=object_tenant(self.principal))
-        intent = intent_update(intent_id=intent_id, actor=self.principal.actor, **data)
+        intent = intent_update(intent_id=intent_id, changes=changes, actor=self.principal.actor)
         return Response(intent_serialize(intent))
 
 

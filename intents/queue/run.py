@@ -22,7 +22,13 @@ from converge_core.errors import ConvergeError, OperationFailed
 from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
 from converge_core.hooks import QueueHold
 from converge_core.progress import SILENT, Progress
-from converge_core.queue import Candidate, dependency_verdict, order_batch, retry_outcome
+from converge_core.queue import (
+    Candidate,
+    dependency_verdict,
+    order_batch,
+    retry_outcome,
+    visible_statuses,
+)
 from converge_core.states import QUEUEABLE, Cause, Status
 from converge_core.validation import BLOCKED, ValidationDecision
 from flags.selectors import flag_is_enabled
@@ -78,6 +84,7 @@ class TargetRun:
     lock: str
     statuses: dict[str, str] = field(default_factory=dict)
     graph: dict[str, list[str]] = field(default_factory=dict)
+    tenants: dict[str, str | None] = field(default_factory=dict)
     holds: dict[str, QueueHold] = field(default_factory=dict)
     last_blocks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -195,20 +202,26 @@ def _load(run: TargetRun) -> list[Intent]:
     )
     by_id = {intent.id: intent for intent in candidates}
     ordered = order_batch(
-        [Candidate(i.id, i.priority, tuple(i.dependencies), i.retries) for i in candidates]
+        [
+            Candidate(i.id, i.priority, tuple(i.dependencies), i.retries, i.tenant_id)
+            for i in candidates
+        ]
     )
-    # Statuses and dependencies of everything the batch depends on, followed to closure so
-    # cycles through intents outside the batch are seen too.
+    # Statuses, tenants and dependencies of everything the batch depends on, followed to
+    # closure so cycles through intents outside the batch are seen too. The tenants confine
+    # each dependent to its own tenant's intents (see converge_core.queue).
     frontier = {dep for intent in candidates for dep in intent.dependencies}
     run.graph = {intent.id: list(intent.dependencies) for intent in candidates}
     run.statuses = {intent.id: intent.status for intent in candidates}
+    run.tenants = {intent.id: intent.tenant_id for intent in candidates}
     while frontier - run.statuses.keys():
         rows = Intent.objects.filter(pk__in=frontier - run.statuses.keys()).values_list(
-            "id", "status", "dependencies"
+            "id", "status", "tenant_id", "dependencies"
         )
         missing = frontier - run.statuses.keys()
-        for intent_id, status, deps in rows:
+        for intent_id, status, tenant_id, deps in rows:
             run.statuses[intent_id] = status
+            run.tenants[intent_id] = tenant_id
             run.graph[intent_id] = list(deps)
             frontier |= set(deps)
         unknown = missing - run.statuses.keys()
@@ -231,8 +244,9 @@ def _plausible(run: TargetRun, batch: list[Intent]) -> list[Intent]:
     for intent in batch:
         if intent.id in run.holds or intent.retries >= run.max_retries:
             continue
+        visible = visible_statuses(intent.id, intent.dependencies, run.statuses, run.tenants)
         if plan and any(
-            run.statuses.get(dep) != Status.MERGED and dep not in will_merge
+            visible.get(dep) != Status.MERGED and (dep not in will_merge or dep not in visible)
             for dep in intent.dependencies
         ):
             continue
@@ -340,7 +354,9 @@ def _hold_now(intent_id: str) -> QueueHold | None:
 
 
 def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
-    verdict = dependency_verdict(intent.id, intent.dependencies, run.statuses, run.graph)
+    verdict = dependency_verdict(
+        intent.id, intent.dependencies, run.statuses, run.graph, run.tenants
+    )
     if verdict is None:
         return False
     payload = verdict.as_payload(intent.dependencies, intent.plan_id)

@@ -36,6 +36,21 @@ def test_events_are_read_only_in_the_console(admin_client, db):
     assert Event.objects.get(pk=event.pk).event_type == "worker.started"
 
 
+def test_intents_cannot_be_added_or_edited_in_the_console(admin_client, repository):
+    # Every creation and update goes through the services' validation (decisions §41): the
+    # console offers no form that writes intent fields.
+    create_intent(repository, "a-1", priority=3)
+    add = admin_client.post(reverse("admin:intents_intent_add"), {"id": "x", "source": "f/x"})
+    assert add.status_code == 403
+    change = admin_client.post(
+        reverse("admin:intents_intent_change", args=["a-1"]),
+        {"priority": 1, "technical": '{"scope_hint": 5}'},
+    )
+    assert change.status_code == 403
+    assert not Intent.objects.filter(pk="x").exists()
+    assert Intent.objects.get(pk="a-1").priority == 3
+
+
 def test_reset_action_calls_the_service(admin_client, repository):
     create_intent(repository, "a-1")
     intent_transition(

@@ -34,8 +34,8 @@ def test_simulate_reports_conflicts_and_changes(cli, repo):
     "args,message",
     [
         (["--source", "feature/nope", "--target", "main"], "unknown ref 'feature/nope'"),
-        (["--source=-rf", "--target", "main"], "Invalid source '-rf'"),
-        (["--source", "a..b", "--target", "main"], "Invalid source 'a..b'"),
+        (["--source=-rf", "--target", "main"], "source: '-rf' is not a valid branch name"),
+        (["--source", "a..b", "--target", "main"], "source: 'a..b' is not a valid branch name"),
     ],
 )
 def test_simulate_refuses_bad_refs_with_exit_2(cli, repo, args, message):

@@ -41,14 +41,14 @@ def test_an_existing_id_is_refused_and_nothing_changes(repository):
     "fields,message",
     [
         ({"status": "VALIDATED"}, "only status READY"),
-        ({"status": "BOGUS"}, "Invalid status"),
+        ({"status": "BOGUS"}, 'status: "BOGUS" is not a valid choice.'),
         ({"priority": 0}, "expected 1-5"),
         ({"priority": True}, "expected 1-5"),
-        ({"risk_level": "severe"}, "Invalid risk_level"),
-        ({"origin_type": "robot"}, "Invalid origin_type"),
+        ({"risk_level": "severe"}, 'risk_level: "severe" is not a valid choice.'),
+        ({"origin_type": "robot"}, 'origin_type: "robot" is not a valid choice.'),
         ({"source": ""}, "source is required"),
         ({"dependencies": ["a/b/c"]}, "Invalid intent id"),
-        ({"semantic": "text"}, "semantic must be a JSON object"),
+        ({"semantic": "text"}, "semantic: must be a JSON object"),
     ],
 )
 def test_invalid_fields_are_refused_before_anything_is_stored(repository, fields, message):

@@ -26,7 +26,7 @@ def _lifecycle(repository):
         payload={"error": "x"},
         retries=1,
     )
-    intent_update(intent_id="b", priority=1, plan_id="p", actor="ops")
+    intent_update(intent_id="b", changes={"priority": 1, "plan_id": "p"}, actor="ops")
     intent_override_status(intent_id="b", status="REJECTED", actor="root")
     intent_reset(intent_id="b", actor="root", status="READY")
     intent_transition(

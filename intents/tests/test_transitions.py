@@ -105,7 +105,9 @@ def test_reset_zeroes_retries_and_may_set_status(repository):
 
 def test_update_records_only_the_changed_fields(repository):
     create_intent(repository, "u-1", priority=3)
-    intent = intent_update(intent_id="u-1", priority=1, plan_id="plan-z", actor="ops")
+    intent = intent_update(
+        intent_id="u-1", changes={"priority": 1, "plan_id": "plan-z"}, actor="ops"
+    )
     assert (intent.priority, intent.plan_id) == (1, "plan-z")
     event = Event.objects.order_by("-seq").first()
     assert event.event_type == "intent.updated"
@@ -119,7 +121,7 @@ def test_update_refuses_a_cycle_and_terminal_intents(repository):
     create_intent(repository, "a", dependencies=["b"])
     create_intent(repository, "b")
     with pytest.raises(InvalidInput, match="Dependency cycle: b → a → b"):
-        intent_update(intent_id="b", dependencies="a", actor="ops")
+        intent_update(intent_id="b", changes={"dependencies": ["a"]}, actor="ops")
     intent_override_status(intent_id="a", status="MERGED", actor="root")
     with pytest.raises(Conflict, match="only active intents"):
-        intent_update(intent_id="a", priority=1, actor="ops")
+        intent_update(intent_id="a", changes={"priority": 1}, actor="ops")

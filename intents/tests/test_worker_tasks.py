@@ -176,7 +176,7 @@ def test_ready_intents_are_validated_once_per_change(repo, repository):
     assert ready_intents_pending(targets=["main"], limit=20) == []
     assert ready_intents_dispatch_task() == 0
     # ... until the intent changes.
-    intent_update(intent_id="ghost", actor="tester", priority=1)
+    intent_update(intent_id="ghost", actor="tester", changes={"priority": 1})
     assert ready_intents_pending(targets=["main"], limit=20) == ["ghost"]
     assert ready_intents_pending(targets=["release"], limit=20) == []
 

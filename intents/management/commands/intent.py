@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from argparse import ArgumentParser
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
 from converge_core.errors import InvalidInput
+from converge_core.jsonlimits import PayloadTooLarge, TooDeep, loads_bounded, read_bounded
 from intents.choices import IntentStatus, OriginType, RiskLevel
+from intents.cleaning import clean_label
 from intents.repositories import repository_resolve
 from intents.selectors import intent_list, intent_overview
 from intents.serialization import intent_rows, intent_serialize
@@ -19,15 +19,31 @@ from interfaces.commands import ConvergeCommand
 
 
 def _read_file(path: str) -> dict[str, Any]:
+    """The JSON object of an intent file, within the API's body limits (decisions §41)."""
     try:
-        data = json.loads(Path(path).read_text())
+        with open(path, "rb") as stream:
+            raw = read_bounded(stream, settings.CONVERGE_MAX_BODY_BYTES)
     except OSError as exc:
         raise InvalidInput(f"Cannot read {path}: {exc.strerror}", field="file") from None
+    except PayloadTooLarge as exc:
+        message = f"{path} is larger than {settings.CONVERGE_MAX_BODY_BYTES} bytes"
+        raise PayloadTooLarge(message, field="file", **exc.extra) from None
+    try:
+        data = loads_bounded(raw.decode("utf-8"))
+    except TooDeep as exc:
+        raise InvalidInput(f"{path}: {exc.message}", field="file") from None
     except ValueError as exc:
         raise InvalidInput(f"{path} is not valid JSON: {exc}", field="file") from None
     if not isinstance(data, dict):
         raise InvalidInput(f"{path} must contain a JSON object", field="file")
     return data
+
+
+def _split(value: str | None) -> list[str] | None:
+    """A comma-separated option as a list (``''`` is the empty list)."""
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 class Command(ConvergeCommand):
@@ -72,18 +88,18 @@ class Command(ConvergeCommand):
             "tenant_id": options["tenant_id"],
             "origin_type": options["origin_type"],
             "plan_id": options["plan_id"],
-            "dependencies": options["dependencies"],
-            "checks_required": options["checks_required"],
+            "dependencies": _split(options["dependencies"]),
+            "checks_required": _split(options["checks_required"]),
         }
+        if options["intent_id"]:
+            data.pop("intent_id", None)  # the flag overrides the file's id, whichever key it used
         data.update({key: value for key, value in overrides.items() if value is not None})
-        semantic = dict(data.get("semantic") or {})
-        if options["problem"]:
-            semantic["problem_statement"] = options["problem"]
-        if options["objective"]:
-            semantic["objective"] = options["objective"]
-        if semantic:
-            data["semantic"] = semantic
-        actor = data.pop("created_by", None) if options["file"] else None
+        flags = {"problem_statement": options["problem"], "objective": options["objective"]}
+        flags = {key: value for key, value in flags.items() if value}
+        if flags:  # a semantic that is not an object is left for the validation to refuse
+            semantic = data.get("semantic") or {}
+            data["semantic"] = {**semantic, **flags} if isinstance(semantic, dict) else semantic
+        actor = clean_label(data.pop("created_by", None), "created_by") if options["file"] else None
         intent = intent_create(
             data=data,
             repository=repository_resolve(),
@@ -140,11 +156,15 @@ class Command(ConvergeCommand):
         parser.add_argument("--plan-id")
 
     def handle_update(self, **options: Any) -> Any:
+        given = {
+            "dependencies": _split(options["dependencies"]),
+            "priority": options["priority"],
+            "plan_id": options["plan_id"],
+        }
+        changes = {field: value for field, value in given.items() if value is not None}
+        if not changes:
+            raise InvalidInput("Nothing to update: give --dependencies, --priority or --plan-id")
         intent = intent_update(
-            intent_id=options["intent_id"],
-            dependencies=options["dependencies"],
-            priority=options["priority"],
-            plan_id=options["plan_id"],
-            actor=settings.CONVERGE_ACTOR,
+            intent_id=options["intent_id"], changes=changes, actor=settings.CONVERGE_ACTOR
         )
         return intent_serialize(intent)
