@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 from access.permissions import Access
 from access.principal import Principal
 from access.tenancy import read_tenant
-from converge_site.exceptions import SAFE_METHODS, ApiValidationError
+from converge_site.exceptions import SAFE_METHODS, ApiValidationError, PayloadTooLarge
 
 
 class ConvergeAPIView(APIView):
@@ -27,6 +28,14 @@ class ConvergeAPIView(APIView):
 
     access: Mapping[str, Access] = {}
     metadata_class = None  # OPTIONS outside a CORS preflight is a 405 like any other method
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Authentication and route access first; then a body over the upload limit is
+        refused (413) before anything reads it."""
+        super().initial(request, *args, **kwargs)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and content_length(request) > limit:
+            raise PayloadTooLarge("Payload too large")
 
     def query_tenant(self, query: Mapping[str, Any]) -> str | None:
         """The tenant a read is scoped to: the key's own, else the one the query names, else
@@ -62,19 +71,97 @@ class ConvergeAPIView(APIView):
         return response
 
 
+def content_length(request: Request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def parse_query(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-    """Validated query parameters; errors read ``query.<name>: <reason>``."""
-    serializer = serializer_class(data=request.query_params)
+    """Validated query parameters; errors read ``query.<name>: <reason>``.
+
+    A parameter given empty (``?limit=``) is a value like any other, refused where the field
+    does not allow it, never taken for an absent one (the schema says so too)."""
+    serializer = serializer_class(data=request.query_params.dict())
     if not serializer.is_valid():
         raise ApiValidationError("query", serializer.errors)
     return dict(serializer.validated_data)
 
 
+class BodySerializer(serializers.Serializer):
+    """A request body with rules its fields alone do not state, declared for the schema
+    (``converge_site.openapi``) and enforced by the serializer's ``validate`` or the service.
+
+    ``required_any``: at least one of these fields must be given, not null; ``alternatives``
+    are further ways (JSON schemas) to satisfy it. ``closed``: keys other than the fields are
+    refused.
+    """
+
+    required_any: tuple[str, ...] = ()
+    alternatives: tuple[dict[str, Any], ...] = ()
+    closed: bool = False
+
+
+# The JSON types a field takes in a body, and the message when a value has another: DRF
+# would also take "3" for an integer, 0 for a string and "yes" for a boolean.
+_STRING = ((str,), "Not a valid string.")
+_JSON_TYPES: tuple[tuple[type[serializers.Field], tuple[tuple[type, ...], str]], ...] = (
+    (serializers.BooleanField, ((bool,), "Must be a valid boolean.")),
+    (serializers.IntegerField, ((int,), "A valid integer is required.")),
+    (serializers.FloatField, ((int, float), "A valid number is required.")),
+    (serializers.CharField, _STRING),
+    (serializers.DateTimeField, _STRING),
+    (serializers.DictField, ((dict,), 'Expected a dictionary of items but got type "{type}".')),
+    (serializers.ListField, ((list,), 'Expected a list of items but got type "{type}".')),
+    (serializers.Serializer, ((dict,), 'Expected a dictionary of items but got type "{type}".')),
+)
+
+
+def _json_type(field: serializers.Field) -> tuple[tuple[type, ...], str] | None:
+    if isinstance(field, serializers.ChoiceField):
+        return _STRING if all(isinstance(key, str) for key in field.choices) else None
+    for field_class, json_type in _JSON_TYPES:
+        if isinstance(field, field_class):
+            return json_type
+    return None
+
+
+def json_type_error(field: serializers.Field, value: Any) -> Any:
+    """The first value of a parsed JSON body whose JSON type is not its field's, as a DRF
+    error tree (``{"dependencies": {"0": ["Not a valid string."]}}``), or ``None``."""
+    if value is None:
+        return None  # the field's own allow_null decides
+    json_type = _json_type(field)
+    if json_type is not None:
+        types, message = json_type
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+            return [message.format(type=type(value).__name__)]
+    if isinstance(field, serializers.ListField):
+        for index, item in enumerate(value):
+            if (error := json_type_error(field.child, item)) is not None:
+                return {str(index): error}
+    elif isinstance(field, serializers.DictField):
+        for key, item in value.items():
+            if (error := json_type_error(field.child, item)) is not None:
+                return {str(key): error}
+    elif isinstance(field, serializers.Serializer):
+        for name, child in field.fields.items():
+            if name in value and (error := json_type_error(child, value[name])) is not None:
+                return {name: error}
+    return None
+
+
 def parse_body(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-    """The validated JSON body (an empty body is ``{}``); errors read ``body.<name>: …``."""
-    data = request.data if request.data is not None else {}
+    """The validated JSON body (an empty body is ``{}``); errors read ``body.<name>: …``.
+
+    Each value must have its field's JSON type: the string ``"3"`` is no integer here."""
+    data = request.data
     if not isinstance(data, Mapping):
         raise ApiValidationError("body", ["Expected a JSON object."])
+    error = json_type_error(serializer_class(), data)
+    if error is not None:
+        raise ApiValidationError("body", error)
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
         raise ApiValidationError("body", serializer.errors)
@@ -83,7 +170,7 @@ def parse_body(request: Request, serializer_class: type[serializers.Serializer])
 
 def body_object(request: Request) -> dict[str, Any]:
     """The JSON body as a plain object, for endpoints that keep free extra keys."""
-    data = request.data if request.data is not None else {}
+    data = request.data
     if not isinstance(data, Mapping):
         raise ApiValidationError("body", ["Expected a JSON object."])
     return dict(data)

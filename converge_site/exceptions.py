@@ -32,6 +32,14 @@ class BadRequest(ConvergeError):
     exit_code = 2
 
 
+class PayloadTooLarge(ConvergeError):
+    """A request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, refused before it is read."""
+
+    code = "http_413"
+    http_status = 413
+    exit_code = 2
+
+
 class ApiValidationError(drf.ValidationError):
     """A validation error that knows where the bad value was: ``body`` or ``query``."""
 

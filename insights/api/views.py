@@ -27,13 +27,12 @@ from insights.metrics import integration_metrics
 from insights.predictions import issue_predictions_read
 from insights.services import compliance_thresholds_set
 from insights.trends import change_health_trend, entropy_trend, health_trend
-from intents.api.filters import IntentRefFilter, TenantFilter
+from intents.api.filters import INTENT_ID_REQUIRED, IntentRefFilter, TenantFilter
 from intents.api.serializers import EventSerializer, OkTenantSerializer
 from intents.selectors import event_list
 from ledger.serialization import event_serialize
 
 THRESHOLD_HISTORY = 50
-
 
 
 class VerificationDebtView(ConvergeAPIView):
@@ -81,7 +80,7 @@ class ChangeHealthView(ConvergeAPIView):
 
     @extend_schema(
         summary="The health of one intent's change",
-        parameters=[IntentRefFilter],
+        parameters=[IntentRefFilter, INTENT_ID_REQUIRED],
         responses=s.ChangeHealthSerializer,
     )
     def get(self, request: Request) -> Response:
@@ -177,8 +176,7 @@ class ComplianceThresholdsView(ConvergeAPIView):
     @extend_schema(
         summary="Replace a tenant's compliance thresholds",
         description=(
-            "Operators write their own tenant, admins any. Records "
-            "`compliance.thresholds_updated`."
+            "Operators write their own tenant, admins any. Records `compliance.thresholds_updated`."
         ),
         parameters=[TenantFilter],
         request=s.ComplianceThresholdsWriteSerializer,

@@ -9,28 +9,62 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from converge_core.policy.defaults import RISK_MODES
+from converge_site.apibase import BodySerializer
 from converge_site.exceptions import BadRequest
 from intents.choices import CommitRole, IntentStatus, OriginType, RiskLevel
+from intents.cleaning import MAX_REF_LENGTH
 
 ID_LENGTH = 200
 
+# ``converge_core.ids.validate_intent_id``: [A-Za-z0-9._:-] with at most one inner '/', not
+# '.' or '..'.
+INTENT_ID_REGEX = r"^(?!\.{1,2}$)[A-Za-z0-9._:-]+(?:/[A-Za-z0-9._:-]+)?$"
+# ``git check-ref-format --branch`` (``converge_core.git.refnames.is_valid_branch_name``).
+BRANCH_REGEX = (
+    r"^(?!-)(?!HEAD$)(?!.*\.\.)(?!.*@\{)(?!.*\.$)(?!.*\.lock(?:/|$))(?!(?:.*/)?\.)"
+    r"[^\x00-\x20\x7f~^:?*\[\\/]+(?:/[^\x00-\x20\x7f~^:?*\[\\/]+)*$"
+)
 
-class IntentCreateSerializer(serializers.Serializer):
-    """``POST P/intents``; unknown keys are ignored."""
 
-    id = serializers.CharField(required=False, max_length=ID_LENGTH)
-    intent_id = serializers.CharField(required=False, max_length=ID_LENGTH)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    target = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    status = serializers.ChoiceField(choices=IntentStatus.choices, default=IntentStatus.READY)
+def intent_id_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=ID_LENGTH,
+        trim_whitespace=False,
+        validators=[RegexValidator(INTENT_ID_REGEX, "Not a valid intent id.")],
+        **kwargs,
+    )
+
+
+def branch_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=MAX_REF_LENGTH,
+        trim_whitespace=False,
+        validators=[RegexValidator(BRANCH_REGEX, "Not a valid branch name.")],
+        **kwargs,
+    )
+
+
+class IntentCreateSerializer(BodySerializer):
+    """``POST P/intents``; unknown keys are ignored. ``source`` falls back to
+    ``technical.source_ref``, ``target`` to ``technical.target_ref``, then ``main``."""
+
+    id = intent_id_field(required=False)
+    intent_id = intent_id_field(required=False)
+    source = branch_field(required=False)
+    target = branch_field(required=False)
+    status = serializers.ChoiceField(
+        choices=[IntentStatus.READY], default=IntentStatus.READY, help_text="creation is READY"
+    )
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
     priority = serializers.IntegerField(min_value=1, max_value=5, default=3)
     semantic = serializers.DictField(required=False)
     technical = serializers.DictField(required=False)
     checks_required = serializers.ListField(child=serializers.CharField(), required=False)
-    dependencies = serializers.ListField(child=serializers.CharField(), required=False)
+    dependencies = serializers.ListField(child=intent_id_field(), required=False)
     tenant_id = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=ID_LENGTH
     )
@@ -38,6 +72,19 @@ class IntentCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, allow_blank=True, max_length=ID_LENGTH
     )
     origin_type = serializers.ChoiceField(choices=OriginType.choices, default=OriginType.API)
+    required_any = ("source",)
+    alternatives = (
+        {
+            "required": ["technical"],
+            "properties": {
+                "technical": {
+                    "type": "object",
+                    "required": ["source_ref"],
+                    "properties": {"source_ref": {"type": "string", "pattern": BRANCH_REGEX}},
+                }
+            },
+        },
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         technical = attrs.get("technical") or {}
@@ -46,12 +93,13 @@ class IntentCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class IntentUpdateSerializer(serializers.Serializer):
+class IntentUpdateSerializer(BodySerializer):
     """``PATCH P/intents/{id}``: the plan fields of an active intent."""
 
-    dependencies = serializers.ListField(child=serializers.CharField(), required=False)
+    dependencies = serializers.ListField(child=intent_id_field(), required=False)
     priority = serializers.IntegerField(min_value=1, max_value=5, required=False)
     plan_id = serializers.CharField(required=False, allow_blank=True, max_length=ID_LENGTH)
+    required_any = ("dependencies", "priority", "plan_id")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs:
@@ -62,8 +110,8 @@ class IntentUpdateSerializer(serializers.Serializer):
 class IntentValidateSerializer(serializers.Serializer):
     """``POST P/intents/{id}/validate`` (every field optional)."""
 
-    source = serializers.CharField(required=False, max_length=255)
-    target = serializers.CharField(required=False, max_length=255)
+    source = branch_field(required=False)
+    target = branch_field(required=False)
     use_last_simulation = serializers.BooleanField(default=False)
     skip_checks = serializers.BooleanField(default=False)
 
@@ -203,17 +251,53 @@ class RiskReviewSerializer(serializers.Serializer):
     )
 
 
+def risk_limit_field() -> serializers.FloatField:
+    return serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=100)
+
+
 class RiskPolicyWriteSerializer(serializers.Serializer):
     """``POST P/risk/policy``: the known keys; free extra keys are kept as given."""
 
     tenant_id = serializers.CharField(required=False, allow_null=True, max_length=ID_LENGTH)
-    max_risk_score = serializers.FloatField(required=False, allow_null=True)
-    max_damage_score = serializers.FloatField(required=False, allow_null=True)
-    max_propagation_score = serializers.FloatField(required=False, allow_null=True)
+    max_risk_score = risk_limit_field()
+    max_damage_score = risk_limit_field()
+    max_propagation_score = risk_limit_field()
     max_blast_severity = serializers.CharField(required=False, allow_null=True)
     entropy_budget = serializers.FloatField(required=False, allow_null=True)
-    mode = serializers.ChoiceField(choices=["shadow", "enforce"], required=False, allow_null=True)
-    enforce_ratio = serializers.FloatField(required=False, allow_null=True)
+    mode = serializers.ChoiceField(choices=RISK_MODES, required=False, allow_null=True)
+    enforce_ratio = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=1
+    )
+
+
+class ImpactEdgeSerializer(serializers.Serializer):
+    """An edge of a risk evaluation's impact graph (``impact_edges``)."""
+
+    source = serializers.CharField()
+    target = serializers.CharField()
+    type = serializers.CharField()
+    weight = serializers.FloatField()
+
+
+class DiagnosticSerializer(serializers.Serializer):
+    """A finding stored with a risk evaluation (``diagnostics``)."""
+
+    severity = serializers.CharField()
+    code = serializers.CharField()
+    explanation = serializers.CharField()
+    recommendation = serializers.CharField()
+
+
+class RiskPolicySerializer(serializers.Serializer):
+    """A stored risk policy: the keys written (free extra keys kept), its tenant, its version."""
+
+    tenant_id = serializers.CharField()
+    version = serializers.IntegerField()
+    max_risk_score = serializers.FloatField(required=False)
+    max_damage_score = serializers.FloatField(required=False)
+    max_propagation_score = serializers.FloatField(required=False)
+    mode = serializers.ChoiceField(choices=RISK_MODES, required=False)
+    enforce_ratio = serializers.FloatField(required=False)
 
 
 class OkTenantSerializer(serializers.Serializer):

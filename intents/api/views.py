@@ -275,7 +275,7 @@ class RiskReviewView(ConvergeAPIView):
 
     @extend_schema(
         summary="Risk, diagnostics, policy and history of one intent",
-        parameters=[filters.IntentRefFilter],
+        parameters=[filters.IntentRefFilter, filters.INTENT_ID_REQUIRED],
         responses=s.RiskReviewSerializer,
     )
     def get(self, request: Request) -> Response:
@@ -306,7 +306,7 @@ class RiskPolicyView(ConvergeAPIView):
     @extend_schema(
         summary="Tenant risk policies",
         parameters=[filters.TenantFilter],
-        responses=OpenApiTypes.OBJECT,
+        responses=s.RiskPolicySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TenantFilter)
@@ -347,7 +347,7 @@ class _LatestRiskPartView(ConvergeAPIView):
     get=extend_schema(
         summary="Impact edges of the latest risk evaluation",
         parameters=[filters.IntentRefFilter],
-        responses=OpenApiTypes.OBJECT,
+        responses=s.ImpactEdgeSerializer(many=True),
     )
 )
 class ImpactEdgesView(_LatestRiskPartView):
@@ -358,7 +358,7 @@ class ImpactEdgesView(_LatestRiskPartView):
     get=extend_schema(
         summary="Diagnostics stored with the latest risk evaluation",
         parameters=[filters.IntentRefFilter],
-        responses=OpenApiTypes.OBJECT,
+        responses=s.DiagnosticSerializer(many=True),
     )
 )
 class DiagnosticsRecentView(_LatestRiskPartView):
