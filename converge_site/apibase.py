@@ -152,13 +152,41 @@ def json_type_error(field: serializers.Field, value: Any) -> Any:
     return None
 
 
+def nul_error(value: Any) -> Any:
+    """Where a NUL character is in a parsed JSON value (a key or a string anywhere), as a DRF
+    error tree, or ``None``: PostgreSQL stores no NUL in text or jsonb."""
+    message = ["Null characters are not allowed."]
+    if isinstance(value, str):
+        return message if "\x00" in value else None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                return {"\\x00".join(str(key).split("\x00")): message}
+            if (error := nul_error(item)) is not None:
+                return {str(key): error}
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (error := nul_error(item)) is not None:
+                return {str(index): error}
+    return None
+
+
+def json_object(request: Request) -> Mapping[str, Any]:
+    """The parsed JSON body, which must be an object without NUL characters."""
+    data = request.data
+    if not isinstance(data, Mapping):
+        raise ApiValidationError("body", ["Expected a JSON object."])
+    error = nul_error(data)
+    if error is not None:
+        raise ApiValidationError("body", error)
+    return data
+
+
 def parse_body(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
     """The validated JSON body (an empty body is ``{}``); errors read ``body.<name>: …``.
 
     Each value must have its field's JSON type: the string ``"3"`` is no integer here."""
-    data = request.data
-    if not isinstance(data, Mapping):
-        raise ApiValidationError("body", ["Expected a JSON object."])
+    data = json_object(request)
     error = json_type_error(serializer_class(), data)
     if error is not None:
         raise ApiValidationError("body", error)
@@ -170,7 +198,4 @@ def parse_body(request: Request, serializer_class: type[serializers.Serializer])
 
 def body_object(request: Request) -> dict[str, Any]:
     """The JSON body as a plain object, for endpoints that keep free extra keys."""
-    data = request.data
-    if not isinstance(data, Mapping):
-        raise ApiValidationError("body", ["Expected a JSON object."])
-    return dict(data)
+    return dict(json_object(request))
