@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from access import schema  # noqa: F401  (registers the API-key scheme with the schema)
+from converge_site import openapi  # noqa: F401  (registers the body rules with the schema)
 
 
 def canonical_endpoints(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tuple[Any, ...]]:

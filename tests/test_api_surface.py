@@ -96,6 +96,55 @@ def test_malformed_json_and_missing_fields_are_validation_errors(db, api_admin):
     assert listed.json()["error"]["message"] == "body: Expected a JSON object."
 
 
+def test_bodies_are_taken_as_json_types_without_nul(db, api_admin):
+    def post(body: str):
+        response = api_admin.generic("POST", "/v1/intents", body, content_type="application/json")
+        assert response.status_code == 400, body
+        return response.json()["error"]
+
+    # PostgreSQL stores no NUL: free-form objects refuse it too, instead of failing with a 500
+    nul = post('{"source": "feature/x", "semantic": {"notes": ["ok", "a\\u0000b"]}}')
+    assert nul["message"] == "body.semantic.notes.1: Null characters are not allowed."
+    assert post("null")["message"] == "body: Expected a JSON object."
+    assert post('{"source": 7}')["message"] == "body.source: must be a string, got a number"
+    assert post('{"source": "f/x", "priority": "2"}')["message"] == (
+        "body.priority: expected 1-5, got a string"
+    )
+    assert post('{"source": "f/x", "dependencies": [1]}')["message"] == (
+        "body.dependencies[0]: must be a string, got a number"
+    )
+
+
+def test_an_empty_query_parameter_is_a_value(db, api_viewer):
+    blank = api_viewer.get("/v1/events?tenant_id=")
+    assert blank.status_code == 400
+    assert blank.json()["error"]["message"] == "query.tenant_id: This field may not be blank."
+    assert api_viewer.get("/v1/events?limit=").json()["error"]["message"] == (
+        "query.limit: A valid integer is required."
+    )
+
+
+def test_every_operation_documents_its_errors_against_one_component():
+    from drf_spectacular.generators import SchemaGenerator
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    error = {"$ref": "#/components/schemas/Error"}
+    statuses = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            statuses[f"{method.upper()} {path}"] = set(responses)
+            assert {"401", "403", "429"} <= set(responses), (method, path)
+            assert operation["security"] == [{"ApiKey": []}]
+            for status, response in responses.items():
+                if status >= "400":
+                    assert response["content"]["application/json"]["schema"] == error
+    assert statuses["POST /v1/intents"] >= {"400", "409", "413", "422"}
+    assert "404" in statuses["GET /v1/intents/{intent_id}"]
+    assert "400" not in statuses["GET /v1/flags"]  # no parameters, no body
+    assert document["components"]["schemas"]["Error"]["required"] == ["error"]
+
+
 def test_the_schema_generates_without_warnings(tmp_path):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))

@@ -509,7 +509,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/v1",
+    # Request bodies get components of their own, so they can say what a request may not be
+    # (a blank string) without saying it of the responses.
+    "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["converge_site.api.canonical_endpoints"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "converge_site.openapi.error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RiskLevelEnum": "intents.choices.RiskLevel",
         "IntentStatusEnum": "intents.choices.IntentStatus",

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from access.apibase import BodySerializer
+from converge_core.flags import FLAGS
+
 SOURCES = ("default", "config", "env", "api")
+# Every mode some flag takes; each flag takes only its own.
+MODES = sorted({mode for spec in FLAGS.values() for mode in spec.modes})
 
 
 class FlagSerializer(serializers.Serializer):
@@ -19,8 +24,11 @@ class FlagListSerializer(serializers.Serializer):
     flags = FlagSerializer(many=True)
 
 
-class FlagSetSerializer(serializers.Serializer):
+class FlagSetSerializer(BodySerializer):
     """``POST P/flags/{name}``: the parts given are overridden, the others keep theirs."""
 
     enabled = serializers.BooleanField(required=False)
-    mode = serializers.CharField(required=False, max_length=64)
+    mode = serializers.ChoiceField(
+        choices=MODES, required=False, help_text="one of the flag's own modes (400 otherwise)"
+    )
+    required_any = ("enabled", "mode")

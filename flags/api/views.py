@@ -12,12 +12,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access.apibase import ConvergeAPIView, parse_body
+from converge_core.flags import FLAGS
 from flags.api import permissions
 from flags.api import serializers as s
 from flags.selectors import flag_list
 from flags.services import flag_clear, flag_set
 
-FLAG_NAME = OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH)
+FLAG_NAME = OpenApiParameter(
+    "name",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=sorted(FLAGS),
+    description="any other name: 404",
+)
 
 
 class FlagListView(ConvergeAPIView):
@@ -53,7 +60,7 @@ class FlagDetailView(ConvergeAPIView):
         description="The environment, flags.json or the default decide again.",
         parameters=[FLAG_NAME],
         request=None,
-        responses=s.FlagSerializer,
+        responses={200: s.FlagSerializer},
     )
     def delete(self, request: Request, name: str) -> Response:
         return Response(flag_clear(name=name, actor=self.principal.actor).as_dict())

@@ -7,8 +7,11 @@ CLI); the output serializers describe them for the OpenAPI schema.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
+from access.apibase import BodySerializer
 from converge_core.health import BANDS
 from intents.api.serializers import (
     HealthSnapshotSerializer,
@@ -99,15 +102,29 @@ class ComplianceThresholdsSerializer(serializers.Serializer):
     max_debt_score = serializers.FloatField(required=False)
 
 
-class ComplianceThresholdsWriteSerializer(serializers.Serializer):
-    """``POST P/compliance/thresholds``: replaces the tenant's thresholds wholesale."""
+def threshold_field(field_class: type[serializers.Field], **bounds: Any) -> serializers.Field:
+    return field_class(required=False, allow_null=True, **bounds)
+
+
+class ComplianceThresholdsWriteSerializer(BodySerializer):
+    """``POST P/compliance/thresholds``: replaces the tenant's thresholds wholesale.
+
+    The service refuses other keys and a body without a threshold (null ones are dropped)."""
 
     tenant_id = serializers.CharField(required=False, allow_null=True, max_length=200)
-    min_mergeable_rate = serializers.FloatField(required=False, allow_null=True)
-    max_conflict_rate = serializers.FloatField(required=False, allow_null=True)
-    max_retries_total = serializers.IntegerField(required=False, allow_null=True)
-    max_queue_tracked = serializers.IntegerField(required=False, allow_null=True)
-    max_debt_score = serializers.FloatField(required=False, allow_null=True)
+    min_mergeable_rate = threshold_field(serializers.FloatField, min_value=0, max_value=1)
+    max_conflict_rate = threshold_field(serializers.FloatField, min_value=0, max_value=1)
+    max_retries_total = threshold_field(serializers.IntegerField, min_value=0)
+    max_queue_tracked = threshold_field(serializers.IntegerField, min_value=0)
+    max_debt_score = threshold_field(serializers.FloatField, min_value=0, max_value=100)
+    required_any = (
+        "min_mergeable_rate",
+        "max_conflict_rate",
+        "max_retries_total",
+        "max_queue_tracked",
+        "max_debt_score",
+    )
+    closed = True
 
 
 class IntegrationMetricsSerializer(serializers.Serializer):

@@ -26,7 +26,7 @@ from insights.metrics import integration_metrics
 from insights.predictions import issue_predictions_read
 from insights.services import compliance_thresholds_set
 from insights.trends import change_health_trend, entropy_trend, health_trend
-from intents.api.filters import IntentRefFilter, TenantFilter
+from intents.api.filters import INTENT_ID_REQUIRED, IntentRefFilter, TenantFilter
 from intents.api.serializers import EventSerializer, OkTenantSerializer
 from intents.selectors import event_list
 from interfaces.exceptions import BadRequest
@@ -80,7 +80,7 @@ class ChangeHealthView(ConvergeAPIView):
 
     @extend_schema(
         summary="The health of one intent's change",
-        parameters=[IntentRefFilter],
+        parameters=[IntentRefFilter, INTENT_ID_REQUIRED],
         responses=s.ChangeHealthSerializer,
     )
     def get(self, request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from intents.choices import IntentStatus
@@ -50,3 +51,13 @@ class IntentRefFilter(TenantFilter):
     """Endpoints about one intent, optional (``impact/edges``, ``diagnostics/recent``)."""
 
     intent_id = serializers.CharField(required=False, max_length=200)
+
+
+# ``risk/review`` and ``health/change`` parse ``IntentRefFilter`` and answer 400
+# ``intent_id required`` without one: the schema says it is required there.
+INTENT_ID_REQUIRED = OpenApiParameter(
+    "intent_id",
+    {"type": "string", "minLength": 1, "maxLength": 200},
+    OpenApiParameter.QUERY,
+    required=True,
+)

@@ -9,13 +9,47 @@ that validation for the schema, and a test keeps those in step too.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from access.apibase import BodySerializer
 from converge_core.health import BANDS
+from converge_core.policy.defaults import RISK_MODES
 from intents import cleaning as c
 from intents.choices import CommitRole, IntentStatus, OriginType, RiskLevel
+from intents.cleaning import MAX_REF_LENGTH
 
 ID_LENGTH = 200
+
+# ``converge_core.ids.validate_intent_id``: [A-Za-z0-9._:-] with at most one inner '/', not
+# '.' or '..'.
+INTENT_ID_REGEX = r"^(?!\.{1,2}$)[A-Za-z0-9._:-]+(?:/[A-Za-z0-9._:-]+)?$"
+# ``git check-ref-format --branch`` (``converge_core.git.refnames.is_valid_branch_name``).
+BRANCH_REGEX = (
+    r"^(?!-)(?!HEAD$)(?!.*\.\.)(?!.*@\{)(?!.*\.$)(?!.*\.lock(?:/|$))(?!(?:.*/)?\.)"
+    r"[^\x00-\x20\x7f~^:?*\[\\/]+(?:/[^\x00-\x20\x7f~^:?*\[\\/]+)*$"
+)
+
+
+def intent_id_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=ID_LENGTH,
+        trim_whitespace=False,
+        validators=[RegexValidator(INTENT_ID_REGEX, "Not a valid intent id.")],
+        **kwargs,
+    )
+
+
+def branch_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=MAX_REF_LENGTH,
+        trim_whitespace=False,
+        validators=[RegexValidator(BRANCH_REGEX, "Not a valid branch name.")],
+        **kwargs,
+    )
+
 
 
 class TechnicalSerializer(serializers.Serializer):
@@ -44,20 +78,22 @@ class TechnicalSerializer(serializers.Serializer):
     webhook_event = serializers.CharField(max_length=100, required=False)
 
 
-class IntentCreateSerializer(serializers.Serializer):
+class IntentCreateSerializer(BodySerializer):
     """``POST P/intents``: the body's fields as ``intents.cleaning`` validates them (the
-    service runs that validation on every creation path; this class documents it). Unknown
-    fields are refused; ``null`` is the same as an absent field."""
+    service runs that validation on every creation path). Unknown fields are refused; ``null``
+    is the same as an absent field. ``source`` falls back to ``technical.source_ref``,
+    ``target`` to ``technical.target_ref``, then ``main``."""
 
-    id = serializers.CharField(required=False, max_length=ID_LENGTH)
-    intent_id = serializers.CharField(required=False, max_length=ID_LENGTH)
-    source = serializers.CharField(  # type: ignore[assignment]  # a field, not Field.source
-        required=False,
-        max_length=c.MAX_REF_LENGTH,
-        help_text="required unless technical.source_ref",
+    id = intent_id_field(required=False)
+    intent_id = intent_id_field(required=False)
+    # a field, not Field.source
+    source = branch_field(  # type: ignore[assignment]
+        required=False, help_text="required unless technical.source_ref"
     )
-    target = serializers.CharField(required=False, max_length=c.MAX_REF_LENGTH, default="main")
-    status = serializers.ChoiceField(choices=[IntentStatus.READY], default=IntentStatus.READY)
+    target = branch_field(required=False)
+    status = serializers.ChoiceField(
+        choices=[IntentStatus.READY], default=IntentStatus.READY, help_text="creation is READY"
+    )
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
     priority = serializers.IntegerField(min_value=1, max_value=5, default=3)
     semantic = serializers.DictField(
@@ -72,7 +108,7 @@ class IntentCreateSerializer(serializers.Serializer):
         required=False,
     )
     dependencies = serializers.ListField(
-        child=serializers.CharField(max_length=ID_LENGTH),
+        child=intent_id_field(),
         max_length=c.MAX_DEPENDENCIES,
         required=False,
         help_text="ids of intents of the same tenant that must merge first",
@@ -82,28 +118,45 @@ class IntentCreateSerializer(serializers.Serializer):
     )
     plan_id = serializers.CharField(required=False, allow_null=True, max_length=c.MAX_LABEL_LENGTH)
     origin_type = serializers.ChoiceField(choices=OriginType.choices, default=OriginType.API)
+    required_any = ("source",)
+    alternatives = (
+        {
+            "required": ["technical"],
+            "properties": {
+                "technical": {
+                    "type": "object",
+                    "required": ["source_ref"],
+                    "properties": {"source_ref": {"type": "string", "pattern": BRANCH_REGEX}},
+                }
+            },
+        },
+    )
 
 
-class IntentUpdateSerializer(serializers.Serializer):
+class IntentUpdateSerializer(BodySerializer):
     """``PATCH P/intents/{id}``: the plan fields of an active intent (at least one; validated
     by ``intents.cleaning`` in the service)."""
 
     dependencies = serializers.ListField(
-        child=serializers.CharField(max_length=ID_LENGTH),
-        max_length=c.MAX_DEPENDENCIES,
-        required=False,
+        child=intent_id_field(), max_length=c.MAX_DEPENDENCIES, required=False
     )
     priority = serializers.IntegerField(min_value=1, max_value=5, required=False)
     plan_id = serializers.CharField(
         required=False, allow_null=True, max_length=c.MAX_LABEL_LENGTH, help_text="null clears"
     )
+    required_any = ("dependencies", "priority", "plan_id")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("give dependencies, priority or plan_id")
+        return attrs
 
 
 class IntentValidateSerializer(serializers.Serializer):
     """``POST P/intents/{id}/validate`` (every field optional)."""
 
-    source = serializers.CharField(required=False, max_length=255)  # type: ignore[assignment]  # a field, not Field.source
-    target = serializers.CharField(required=False, max_length=255)
+    source = branch_field(required=False)  # type: ignore[assignment]  # a field, not Field.source
+    target = branch_field(required=False)
     use_last_simulation = serializers.BooleanField(default=False)
     skip_checks = serializers.BooleanField(default=False)
 
@@ -243,17 +296,53 @@ class RiskReviewSerializer(serializers.Serializer):
     )
 
 
+def risk_limit_field() -> serializers.FloatField:
+    return serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=100)
+
+
 class RiskPolicyWriteSerializer(serializers.Serializer):
     """``POST P/risk/policy``: the known keys; free extra keys are kept as given."""
 
     tenant_id = serializers.CharField(required=False, allow_null=True, max_length=ID_LENGTH)
-    max_risk_score = serializers.FloatField(required=False, allow_null=True)
-    max_damage_score = serializers.FloatField(required=False, allow_null=True)
-    max_propagation_score = serializers.FloatField(required=False, allow_null=True)
+    max_risk_score = risk_limit_field()
+    max_damage_score = risk_limit_field()
+    max_propagation_score = risk_limit_field()
     max_blast_severity = serializers.CharField(required=False, allow_null=True)
     entropy_budget = serializers.FloatField(required=False, allow_null=True)
-    mode = serializers.ChoiceField(choices=["shadow", "enforce"], required=False, allow_null=True)
-    enforce_ratio = serializers.FloatField(required=False, allow_null=True)
+    mode = serializers.ChoiceField(choices=RISK_MODES, required=False, allow_null=True)
+    enforce_ratio = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=1
+    )
+
+
+class ImpactEdgeSerializer(serializers.Serializer):
+    """An edge of a risk evaluation's impact graph (``impact_edges``)."""
+
+    source = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.source
+    target = serializers.CharField()
+    type = serializers.CharField()
+    weight = serializers.FloatField()
+
+
+class DiagnosticSerializer(serializers.Serializer):
+    """A finding stored with a risk evaluation (``diagnostics``)."""
+
+    severity = serializers.CharField()
+    code = serializers.CharField()
+    explanation = serializers.CharField()
+    recommendation = serializers.CharField()
+
+
+class RiskPolicySerializer(serializers.Serializer):
+    """A stored risk policy: the keys written (free extra keys kept), its tenant, its version."""
+
+    tenant_id = serializers.CharField()
+    version = serializers.IntegerField()
+    max_risk_score = serializers.FloatField(required=False)
+    max_damage_score = serializers.FloatField(required=False)
+    max_propagation_score = serializers.FloatField(required=False)
+    mode = serializers.ChoiceField(choices=RISK_MODES, required=False)
+    enforce_ratio = serializers.FloatField(required=False)
 
 
 class OkTenantSerializer(serializers.Serializer):

@@ -279,7 +279,7 @@ class RiskReviewView(ConvergeAPIView):
 
     @extend_schema(
         summary="Risk, diagnostics, policy and history of one intent",
-        parameters=[filters.IntentRefFilter],
+        parameters=[filters.IntentRefFilter, filters.INTENT_ID_REQUIRED],
         responses=s.RiskReviewSerializer,
     )
     def get(self, request: Request) -> Response:
@@ -310,7 +310,7 @@ class RiskPolicyView(ConvergeAPIView):
     @extend_schema(
         summary="Tenant risk policies",
         parameters=[filters.TenantFilter],
-        responses=OpenApiTypes.OBJECT,
+        responses=s.RiskPolicySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.TenantFilter)
@@ -351,7 +351,7 @@ class _LatestRiskPartView(ConvergeAPIView):
     get=extend_schema(
         summary="Impact edges of the latest risk evaluation",
         parameters=[filters.IntentRefFilter],
-        responses=OpenApiTypes.OBJECT,
+        responses=s.ImpactEdgeSerializer(many=True),
     )
 )
 class ImpactEdgesView(_LatestRiskPartView):
@@ -362,7 +362,7 @@ class ImpactEdgesView(_LatestRiskPartView):
     get=extend_schema(
         summary="Diagnostics stored with the latest risk evaluation",
         parameters=[filters.IntentRefFilter],
-        responses=OpenApiTypes.OBJECT,
+        responses=s.DiagnosticSerializer(many=True),
     )
 )
 class DiagnosticsRecentView(_LatestRiskPartView):

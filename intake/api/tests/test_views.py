@@ -248,7 +248,7 @@ def test_threshold_writes_own_tenant_for_operators_any_for_admins(db, api_operat
 
 def test_threshold_writes_are_validated(db, api_operator, api_admin):
     for body, message in [
-        ({"min_mergeable_rate": 2}, "min_mergeable_rate must be between 0 and 1"),
+        ({"min_mergeable_rate": 2}, "body.min_mergeable_rate: Ensure this value is less than"),
         ({"max_retries": 3}, "Unknown threshold(s) max_retries: use min_mergeable_rate, "),
         ({}, "Give at least one threshold: "),
         ({"max_queue_tracked": "many"}, "body.max_queue_tracked: A valid integer is required."),
