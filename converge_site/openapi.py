@@ -48,9 +48,15 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     403: "`http_403`: the key's role or scopes do not allow this, or another tenant is named",
     404: "`http_404`: unknown (or another tenant's) resource; `feature_disabled` with its flag off",
     409: "`conflict`: a duplicate id or a move the current state does not allow",
-    413: "`http_413`: the request body is larger than `CONVERGE_MAX_BODY_BYTES` (1 MiB)",
+    413: "`http_413`: the request body is larger than `CONVERGE_MAX_BODY_BYTES` (1 MiB); "
+    "`limit` is that size in bytes",
     422: "`intake_rejected`: intake refused the intent (extra: `intent_id`, `mode`)",
     429: "`rate_limit_exceeded`: the tenant's requests per minute are spent",
+}
+
+# Extra keys an error of some status always carries, beside ``code`` and ``message``.
+ERROR_EXTRAS: dict[int, dict[str, Any]] = {
+    413: {"limit": {"type": "integer", "minimum": 1, "description": "the limit in bytes"}},
 }
 
 RESPONSE_HEADERS: dict[int, dict[str, Any]] = {
@@ -96,12 +102,25 @@ def error_statuses(key: str, operation: dict[str, Any]) -> list[int]:
     return sorted(statuses)
 
 
+def error_schema(status: int) -> dict[str, Any]:
+    """The body of an error response: the ``Error`` component, with the status's own keys."""
+    schema: dict[str, Any] = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    extras = ERROR_EXTRAS.get(status)
+    if extras is None:
+        return schema
+    extra = {
+        "type": "object",
+        "properties": {
+            "error": {"type": "object", "properties": extras, "required": sorted(extras)}
+        },
+    }
+    return {"allOf": [schema, extra]}
+
+
 def error_response(status: int) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": ERROR_DESCRIPTIONS[status],
-        "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}}
-        },
+        "content": {"application/json": {"schema": error_schema(status)}},
     }
     if status in RESPONSE_HEADERS:
         response["headers"] = RESPONSE_HEADERS[status]
@@ -109,11 +128,11 @@ def error_response(status: int) -> dict[str, Any]:
 
 
 class BodySerializerScheme(OpenApiSerializerExtension):
-    """The rules of a :class:`converge_site.apibase.BodySerializer` its fields do not state:
+    """The rules of a :class:`access.apibase.BodySerializer` its fields do not state:
     ``required_any`` as ``anyOf`` (each branch: that field given, not null, then the
     ``alternatives``), ``closed`` as ``additionalProperties: false``."""
 
-    target_class = "converge_site.apibase.BodySerializer"
+    target_class = "access.apibase.BodySerializer"
     match_subclasses = True
 
     def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from access.apibase import BodySerializer
@@ -26,11 +27,28 @@ ID_LENGTH = 200
 # ``converge_core.ids.validate_intent_id``: [A-Za-z0-9._:-] with at most one inner '/', not
 # '.' or '..'.
 INTENT_ID_REGEX = r"^(?!\.{1,2}$)[A-Za-z0-9._:-]+(?:/[A-Za-z0-9._:-]+)?$"
-# ``git check-ref-format --branch`` (``converge_core.git.refnames.is_valid_branch_name``).
-BRANCH_REGEX = (
-    r"^(?!-)(?!HEAD$)(?!.*\.\.)(?!.*@\{)(?!.*\.$)(?!.*\.lock(?:/|$))(?!(?:.*/)?\.)"
-    r"[^\x00-\x20\x7f~^:?*\[\\/]+(?:/[^\x00-\x20\x7f~^:?*\[\\/]+)*$"
+# Characters ``str.isprintable`` refuses that a JSON string can carry, beyond ASCII controls:
+# C1 controls, format characters, separators other than the space, private use (lone
+# surrogates, refused too, have no place in a portable pattern).
+NON_PRINTABLE = (
+    r"\x80-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u1680\u180e\u2000-\u200f\u2028-\u202f"
+    r"\u205f-\u206f\u3000\ue000-\uf8ff\ufeff\ufff9-\ufffb"
 )
+# One component of a branch name: ``git check-ref-format --branch``
+# (``converge_core.git.refnames.is_valid_branch_name``) on printable text.
+_BRANCH_PART = rf"[^\x00-\x20\x7f~^:?*\[\\/{NON_PRINTABLE}]+"
+_BRANCH = (
+    r"(?!-)(?!HEAD *$)(?!.*\.\.)(?!.*@\{)(?!.*\. *$)(?!.*\.lock(?:/| *$))(?!(?:.*/)?\.)"
+    rf"{_BRANCH_PART}(?:/{_BRANCH_PART})*"
+)
+BRANCH_REGEX = rf"^{_BRANCH}$"
+# A body's branch: spaces around it are trimmed.
+BODY_BRANCH_REGEX = rf"^ *{_BRANCH} *$"
+# ``intents.cleaning.clean_label``: empty (no value) or a printable line, not only spaces.
+_LINE_CHAR = rf"[^\x00-\x1f\x7f{NON_PRINTABLE}]"
+_WORD_CHAR = rf"[^\x00-\x20\x7f{NON_PRINTABLE}]"
+NAME_REGEX = rf"^{_LINE_CHAR}*{_WORD_CHAR}{_LINE_CHAR}*$"
+LABEL_REGEX = rf"^$|{NAME_REGEX}"
 
 
 def intent_id_field(**kwargs: Any) -> serializers.CharField:
@@ -42,84 +60,151 @@ def intent_id_field(**kwargs: Any) -> serializers.CharField:
     )
 
 
-def branch_field(**kwargs: Any) -> serializers.CharField:
+def branch_field(regex: str = BRANCH_REGEX, **kwargs: Any) -> serializers.CharField:
     return serializers.CharField(
         max_length=MAX_REF_LENGTH,
         trim_whitespace=False,
-        validators=[RegexValidator(BRANCH_REGEX, "Not a valid branch name.")],
+        validators=[RegexValidator(regex, "Not a valid branch name.")],
         **kwargs,
     )
 
 
-
-class TechnicalSerializer(serializers.Serializer):
-    """``technical``: machine metadata; only these keys are accepted."""
-
-    scope_hint = serializers.ListField(
-        child=serializers.CharField(max_length=c.MAX_SCOPE_HINT_LENGTH),
-        max_length=c.MAX_SCOPE_HINTS,
-        required=False,
-        help_text="feeds the risk graph",
+def body_branch_field(**kwargs: Any) -> serializers.CharField:
+    """``source``/``target`` of a creation: empty or null falls back (see below)."""
+    return branch_field(
+        rf"^$|{BODY_BRANCH_REGEX}", required=False, allow_null=True, allow_blank=True, **kwargs
     )
-    affected_modules = serializers.ListField(
-        child=serializers.CharField(max_length=c.MAX_SCOPE_HINT_LENGTH),
-        max_length=c.MAX_SCOPE_HINTS,
+
+
+def label_field(**kwargs: Any) -> serializers.CharField:
+    """``tenant_id``/``plan_id``: null or empty is no value."""
+    return serializers.CharField(
         required=False,
+        allow_null=True,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=c.MAX_LABEL_LENGTH,
+        validators=[RegexValidator(LABEL_REGEX, "Not a valid name.")],
+        **kwargs,
     )
-    source_ref = serializers.CharField(max_length=c.MAX_REF_LENGTH, required=False)
-    target_ref = serializers.CharField(max_length=c.MAX_REF_LENGTH, required=False)
-    initial_base_commit = serializers.RegexField(c.OBJECT_ID.pattern, required=False)
-    repo = serializers.RegexField(c.REPO_FULL_NAME.pattern, required=False)
-    pr_number = serializers.IntegerField(min_value=1, max_value=c.MAX_GITHUB_NUMBER, required=False)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "maxProperties": c.MAX_SEMANTIC_KEYS,
+        "propertyNames": {"pattern": f"^{c.SEMANTIC_KEY.pattern}$"},
+        "additionalProperties": {"type": "string", "maxLength": c.MAX_TEXT_LENGTH},
+        "description": f"human context: at most {c.MAX_SEMANTIC_KEYS} strings",
+    }
+)
+class SemanticField(serializers.DictField):
+    """``semantic``: keys of ``intents.cleaning.SEMANTIC_KEY``, any text as values."""
+
+    child = serializers.CharField(
+        max_length=c.MAX_TEXT_LENGTH, allow_blank=True, trim_whitespace=False
+    )
+
+
+def one_line_field(max_length: int, **kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length,
+        trim_whitespace=False,
+        validators=[RegexValidator(rf"^{_LINE_CHAR}*$", "Not one line.")],
+        **kwargs,
+    )
+
+
+def pattern_field(regex: str, max_length: int) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length,
+        trim_whitespace=False,
+        required=False,
+        allow_null=True,
+        validators=[RegexValidator(regex, "Not valid.")],
+    )
+
+
+def name_list_field(max_items: int, max_length: int, **kwargs: Any) -> serializers.ListField:
+    """A list of names (``intents.cleaning._name``): printable, not only spaces."""
+    return serializers.ListField(
+        child=serializers.CharField(
+            max_length=max_length,
+            trim_whitespace=False,
+            validators=[RegexValidator(NAME_REGEX, "Not a name.")],
+        ),
+        max_length=max_items,
+        required=False,
+        allow_null=True,
+        **kwargs,
+    )
+
+
+class TechnicalSerializer(BodySerializer):
+    """``technical``: machine metadata; only these keys are accepted (null ones are dropped)."""
+
+    scope_hint = name_list_field(
+        c.MAX_SCOPE_HINTS, c.MAX_SCOPE_HINT_LENGTH, help_text="feeds the risk graph"
+    )
+    affected_modules = name_list_field(c.MAX_SCOPE_HINTS, c.MAX_SCOPE_HINT_LENGTH)
+    source_ref = branch_field(required=False, allow_null=True)
+    target_ref = branch_field(required=False, allow_null=True)
+    initial_base_commit = pattern_field(f"^(?:{c.OBJECT_ID.pattern})$", 64)
+    repo = pattern_field(f"^{c.REPO_FULL_NAME.pattern}$", 201)
+    pr_number = serializers.IntegerField(
+        min_value=1, max_value=c.MAX_GITHUB_NUMBER, required=False, allow_null=True
+    )
     installation_id = serializers.IntegerField(
-        min_value=1, max_value=c.MAX_GITHUB_NUMBER, required=False
+        min_value=1, max_value=c.MAX_GITHUB_NUMBER, required=False, allow_null=True
     )
-    merge_group_head_ref = serializers.CharField(max_length=c.MAX_REF_LENGTH, required=False)
-    webhook_event = serializers.CharField(max_length=100, required=False)
+    merge_group_head_ref = one_line_field(c.MAX_REF_LENGTH, required=False, allow_null=True)
+    webhook_event = one_line_field(100, required=False, allow_null=True)
+    closed = True
 
 
 class IntentCreateSerializer(BodySerializer):
     """``POST P/intents``: the body's fields as ``intents.cleaning`` validates them (the
     service runs that validation on every creation path). Unknown fields are refused; ``null``
-    is the same as an absent field. ``source`` falls back to ``technical.source_ref``,
-    ``target`` to ``technical.target_ref``, then ``main``."""
+    is the same as an absent field. ``source`` (absent, null or empty) falls back to
+    ``technical.source_ref``, ``target`` to ``technical.target_ref``, then ``main``."""
 
-    id = intent_id_field(required=False)
-    intent_id = intent_id_field(required=False)
+    id = intent_id_field(required=False, allow_null=True)
+    intent_id = intent_id_field(required=False, allow_null=True, help_text="the same as id")
     # a field, not Field.source
-    source = branch_field(  # type: ignore[assignment]
-        required=False, help_text="required unless technical.source_ref"
-    )
-    target = branch_field(required=False)
+    source = body_branch_field(help_text="required unless technical.source_ref")  # type: ignore[assignment]
+    target = body_branch_field()
     status = serializers.ChoiceField(
-        choices=[IntentStatus.READY], default=IntentStatus.READY, help_text="creation is READY"
+        choices=[IntentStatus.READY],
+        default=IntentStatus.READY,
+        allow_null=True,
+        help_text="creation is READY",
     )
-    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
-    priority = serializers.IntegerField(min_value=1, max_value=5, default=3)
-    semantic = serializers.DictField(
-        child=serializers.CharField(max_length=c.MAX_TEXT_LENGTH, trim_whitespace=False),
-        required=False,
-        help_text=f"human context: at most {c.MAX_SEMANTIC_KEYS} strings",
+    risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, default=RiskLevel.MEDIUM, allow_null=True
     )
-    technical = TechnicalSerializer(required=False)
-    checks_required = serializers.ListField(
-        child=serializers.CharField(max_length=c.MAX_CHECK_NAME_LENGTH),
-        max_length=c.MAX_CHECKS,
-        required=False,
-    )
+    priority = serializers.IntegerField(min_value=1, max_value=5, default=3, allow_null=True)
+    semantic = SemanticField(required=False, allow_null=True)
+    technical = TechnicalSerializer(required=False, allow_null=True)
+    checks_required = name_list_field(c.MAX_CHECKS, c.MAX_CHECK_NAME_LENGTH)
     dependencies = serializers.ListField(
         child=intent_id_field(),
         max_length=c.MAX_DEPENDENCIES,
         required=False,
+        allow_null=True,
         help_text="ids of intents of the same tenant that must merge first",
     )
-    tenant_id = serializers.CharField(
-        required=False, allow_null=True, max_length=c.MAX_LABEL_LENGTH
+    tenant_id = label_field()
+    plan_id = label_field()
+    origin_type = serializers.ChoiceField(
+        choices=OriginType.choices, default=OriginType.API, allow_null=True
     )
-    plan_id = serializers.CharField(required=False, allow_null=True, max_length=c.MAX_LABEL_LENGTH)
-    origin_type = serializers.ChoiceField(choices=OriginType.choices, default=OriginType.API)
-    required_any = ("source",)
+    # ``source`` given as a branch, else ``technical.source_ref``.
     alternatives = (
+        {
+            "required": ["source"],
+            "properties": {"source": {"type": "string", "pattern": BODY_BRANCH_REGEX}},
+        },
         {
             "required": ["technical"],
             "properties": {
@@ -131,25 +216,21 @@ class IntentCreateSerializer(BodySerializer):
             },
         },
     )
+    closed = True
 
 
 class IntentUpdateSerializer(BodySerializer):
     """``PATCH P/intents/{id}``: the plan fields of an active intent (at least one; validated
-    by ``intents.cleaning`` in the service)."""
+    by ``intents.cleaning`` in the service). Unknown fields are refused."""
 
     dependencies = serializers.ListField(
         child=intent_id_field(), max_length=c.MAX_DEPENDENCIES, required=False
     )
     priority = serializers.IntegerField(min_value=1, max_value=5, required=False)
-    plan_id = serializers.CharField(
-        required=False, allow_null=True, max_length=c.MAX_LABEL_LENGTH, help_text="null clears"
-    )
-    required_any = ("dependencies", "priority", "plan_id")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
-            raise serializers.ValidationError("give dependencies, priority or plan_id")
-        return attrs
+    plan_id = label_field(help_text="null or empty clears")
+    required_any = ("dependencies", "priority")
+    alternatives = ({"required": ["plan_id"]},)
+    closed = True
 
 
 class IntentValidateSerializer(serializers.Serializer):
