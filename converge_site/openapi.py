@@ -1,5 +1,6 @@
-"""How the OpenAPI schema documents errors: the envelope once, as the ``Error`` component, and
-on every operation the statuses it can answer besides its success.
+"""How the OpenAPI schema documents errors: the envelope once, as the ``Error`` component (with
+``PayloadTooLargeError`` built on it for the 413 and its ``limit``), and on every operation the
+statuses it can answer besides its success.
 
 Every operation takes an API key (401), may be refused by role, scope or tenant (403) and is
 rate limited (429). One with query parameters or a body can be a bad request (400); one with
@@ -54,10 +55,32 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     429: "`rate_limit_exceeded`: the tenant's requests per minute are spent",
 }
 
-# Extra keys an error of some status always carries, beside ``code`` and ``message``.
-ERROR_EXTRAS: dict[int, dict[str, Any]] = {
-    413: {"limit": {"type": "integer", "minimum": 1, "description": "the limit in bytes"}},
+# Errors of a status that always carries further keys: a component each, the ``Error`` shape
+# with those keys required.
+PAYLOAD_TOO_LARGE_COMPONENT = "PayloadTooLargeError"
+PAYLOAD_TOO_LARGE_SCHEMA: dict[str, Any] = {
+    "description": "`http_413` with the body limit that was exceeded.",
+    "allOf": [
+        {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"},
+        {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {
+                        "limit": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "description": "`CONVERGE_MAX_BODY_BYTES`, in bytes",
+                        }
+                    },
+                    "required": ["limit"],
+                }
+            },
+        },
+    ],
 }
+STATUS_COMPONENTS: dict[int, str] = {413: PAYLOAD_TOO_LARGE_COMPONENT}
 
 RESPONSE_HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"schema": {"type": "string", "enum": ["ApiKey"]}, "required": True}},
@@ -102,25 +125,16 @@ def error_statuses(key: str, operation: dict[str, Any]) -> list[int]:
     return sorted(statuses)
 
 
-def error_schema(status: int) -> dict[str, Any]:
-    """The body of an error response: the ``Error`` component, with the status's own keys."""
-    schema: dict[str, Any] = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
-    extras = ERROR_EXTRAS.get(status)
-    if extras is None:
-        return schema
-    extra = {
-        "type": "object",
-        "properties": {
-            "error": {"type": "object", "properties": extras, "required": sorted(extras)}
-        },
-    }
-    return {"allOf": [schema, extra]}
-
-
 def error_response(status: int) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": ERROR_DESCRIPTIONS[status],
-        "content": {"application/json": {"schema": error_schema(status)}},
+        "content": {
+            "application/json": {
+                "schema": {
+                    "$ref": f"#/components/schemas/{STATUS_COMPONENTS.get(status, ERROR_COMPONENT)}"
+                }
+            }
+        },
     }
     if status in RESPONSE_HEADERS:
         response["headers"] = RESPONSE_HEADERS[status]
@@ -208,5 +222,6 @@ def error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     if unknown:
         raise LookupError(f"OPERATION_ERRORS names operations the API lacks: {unknown}")
     schemas[ERROR_COMPONENT] = ERROR_SCHEMA
+    schemas[PAYLOAD_TOO_LARGE_COMPONENT] = PAYLOAD_TOO_LARGE_SCHEMA
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     return result

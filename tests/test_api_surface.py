@@ -129,6 +129,7 @@ def test_every_operation_documents_its_errors_against_one_component():
 
     document = SchemaGenerator().get_schema(request=None, public=True)
     error = {"$ref": "#/components/schemas/Error"}
+    too_large = {"$ref": "#/components/schemas/PayloadTooLargeError"}
     statuses = {}
     for path, item in document["paths"].items():
         for method, operation in item.items():
@@ -138,11 +139,15 @@ def test_every_operation_documents_its_errors_against_one_component():
             assert operation["security"] == [{"ApiKey": []}]
             for status, response in responses.items():
                 if status >= "400":
-                    assert response["content"]["application/json"]["schema"] == error
+                    assert response["content"]["application/json"]["schema"] == (
+                        too_large if status == "413" else error
+                    )
     assert statuses["POST /v1/intents"] >= {"400", "409", "413", "422"}
     assert "404" in statuses["GET /v1/intents/{intent_id}"]
     assert "400" not in statuses["GET /v1/flags"]  # no parameters, no body
     assert document["components"]["schemas"]["Error"]["required"] == ["error"]
+    base, limit = document["components"]["schemas"]["PayloadTooLargeError"]["allOf"]
+    assert base == error and limit["properties"]["error"]["required"] == ["limit"]
 
 
 def test_the_schema_generates_without_warnings(tmp_path):

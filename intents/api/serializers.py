@@ -94,9 +94,10 @@ def label_field(**kwargs: Any) -> serializers.CharField:
         "type": "object",
         "nullable": True,
         "maxProperties": c.MAX_SEMANTIC_KEYS,
-        "propertyNames": {"pattern": f"^{c.SEMANTIC_KEY.pattern}$"},
         "additionalProperties": {"type": "string", "maxLength": c.MAX_TEXT_LENGTH},
-        "description": f"human context: at most {c.MAX_SEMANTIC_KEYS} strings",
+        # OpenAPI 3.0 has no ``propertyNames``: the key rule is told, not stated.
+        "description": f"human context: at most {c.MAX_SEMANTIC_KEYS} strings, keys of 1-64 "
+        "characters A-Z a-z 0-9 _ . -",
     }
 )
 class SemanticField(serializers.DictField):
