@@ -8,6 +8,9 @@ that this module needs no Django.
 - ``CONVERGE_QUEUE_HOLDS``: asked by the queue before an intent is merged.
 - ``CONVERGE_POLICY_GATES``: extra policy gates (see :mod:`converge_core.policy`).
 - ``CONVERGE_AFTER_DECISION``: told about each decision once its transaction committed.
+- ``CONVERGE_DECISION_INPUTS``: what a hold or gate of a later app reads about each intent, as
+  a digest; the queue revalidates an intent when one changes (a hold or gate that reads state
+  of its own adds one, see :mod:`converge_core.fingerprint`).
 - ``CONVERGE_INTENT_DETAILS``: extra read-only details for ``intent status`` and reviews views.
 - ``CONVERGE_RISK_REVIEW_DETAILS``: extra read-only sections of ``risk review`` (compliance).
 """
@@ -73,6 +76,16 @@ class Decision:
 
 class AfterDecision(Protocol):
     def __call__(self, decision: Decision) -> None: ...
+
+
+class DecisionInputsHook(Protocol):
+    """Intent id → a digest of what the hook's hold or gate reads about it (omitted: nothing).
+
+    Part of every decision's fingerprint: while the digests, the SHAs, the policy and the
+    flags are unchanged, the queue reuses the intent's last decision instead of revalidating.
+    """
+
+    def __call__(self, intent_ids: list[str]) -> Mapping[str, str]: ...
 
 
 class IntentDetails(Protocol):

@@ -350,6 +350,9 @@ CONVERGE_ADMISSION_CHECKS: list[str] = []
 CONVERGE_QUEUE_HOLDS: list[str] = []
 CONVERGE_POLICY_GATES: list[str] = []
 CONVERGE_AFTER_DECISION: list[str] = []
+# What those holds and gates read, as digests in every decision's fingerprint: a hold or gate
+# that reads state of its own adds one here, or the queue never notices that state change.
+CONVERGE_DECISION_INPUTS: list[str] = []
 CONVERGE_INTENT_DETAILS: list[str] = []
 CONVERGE_RISK_REVIEW_DETAILS: list[str] = []
 CONVERGE_DOCTOR_CHECKS: list[str] = []
@@ -357,6 +360,7 @@ CONVERGE_DOCTOR_CHECKS: list[str] = []
 # --- Operations: reviews, intake, verification debt, notifications, LLM advisor, flags --------
 CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
 CONVERGE_QUEUE_HOLDS.append("reviews.holds.review_holds")
+CONVERGE_DECISION_INPUTS.append("reviews.holds.review_inputs")
 CONVERGE_INTENT_DETAILS.append("reviews.details.intent_reviews")
 CONVERGE_AFTER_DECISION += ["notifications.hooks.notify_decision"]
 # Told the review backlog per tenant after each review sweep (see converge_core.reviews).
