@@ -3,9 +3,14 @@
 For each target: take the queue lock, order the candidates (VALIDATED and QUEUED, priority
 then age, dependencies first), chain the whole batch in memory on top of the target to find
 speculative conflicts, then walk the batch: dependency and review holds, the retry bound,
-a fresh revalidation against the target's current head, and — with ``auto_confirm`` — a merge
-whose target update is a compare-and-swap. A moved target is revalidated and merged again (at
-most three times, no retry charged); a dirty checkout refuses the merge and changes nothing.
+a revalidation against the target's current head, and — with ``auto_confirm`` — a merge whose
+target update is a compare-and-swap. A moved target is revalidated and merged again (at most
+three times, no retry charged); a dirty checkout refuses the merge and changes nothing.
+
+A QUEUED intent whose inputs (SHAs, fields, policy, flags, reviews…) are unchanged since its
+last decision is skipped without a write; a run that decided nothing leaves no trace in the
+log (decisions §39). A conflict with the target names the merged intents whose merges touched
+the conflicting files since the source forked (decisions §12).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from converge_core.queue import Candidate, dependency_verdict, order_batch, retr
 from converge_core.states import Cause, Status
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
+from intents.decisions import InputsContext, decisions_unchanged, extension_inputs
 from intents.eventlog import event_append
 from intents.gitaccess import git_for
 from intents.hooks import hooks
@@ -45,6 +51,9 @@ from intents.services import intent_transition
 from intents.validation import ValidationOptions, after_decision, intent_validate
 
 MERGE_ATTEMPTS = 3
+# Seconds between two renewals of a run's lock (far below any TTL): an idle walk over a long
+# queue renews it once, not once per intent.
+LOCK_RENEW_INTERVAL = 1.0
 BLOCK_EVENTS = ("intent.dependency_blocked", "intent.speculative_conflict")
 
 
@@ -76,14 +85,17 @@ class TargetRun:
     statuses: dict[str, str] = field(default_factory=dict)
     graph: dict[str, list[str]] = field(default_factory=dict)
     holds: dict[str, QueueHold] = field(default_factory=dict)
+    extensions: dict[str, dict[str, str]] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)  # QUEUED with their last inputs
     last_blocks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_conflicts: dict[str, list[str]] = field(default_factory=dict)
     merges_refused: str | None = None
-    merged_files: dict[str, set[str]] = field(default_factory=dict)
     results: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     processed: int = 0
+    decided: int = 0  # results that wrote an event
+    renewed_at: float = 0.0
 
 
 def resolve_max_retries(explicit: int | None) -> int:
@@ -119,7 +131,13 @@ def queue_run(
             )
         )
     max_retries = resolve_max_retries(options.max_retries)
-    outcome: dict[str, Any] = {"targets": targets, "results": [], "skipped": [], "processed": 0}
+    outcome: dict[str, Any] = {
+        "targets": targets,
+        "results": [],
+        "skipped": [],
+        "processed": 0,
+        "decided": 0,
+    }
     for target in targets:
         if should_stop():
             break
@@ -136,7 +154,7 @@ def queue_run(
             _walk(run, should_stop)
         finally:
             lock_release(run.lock, holder=holder)
-        if run.results:  # an idle cycle (nothing decided) leaves no trace in the log
+        if run.decided:  # a run that decided nothing (holds, skips) leaves no trace in the log
             event_append(
                 event_type="queue.processed",
                 payload={
@@ -152,6 +170,7 @@ def queue_run(
         outcome["results"] += run.results
         outcome["skipped"] += run.skipped
         outcome["processed"] += run.processed
+        outcome["decided"] += run.decided
         if run.merges_refused:
             outcome["error"] = {"code": "merge_refused", "message": run.merges_refused}
     return outcome
@@ -187,7 +206,9 @@ def _load(run: TargetRun) -> list[Intent]:
             repository=run.repository,
             target=run.target,
             status__in=(Status.VALIDATED, Status.QUEUED),
-        ).order_by("priority", "created_at", "id")
+        )
+        .select_related("repository")
+        .order_by("priority", "created_at", "id")
     )
     by_id = {intent.id: intent for intent in candidates}
     ordered = order_batch(
@@ -213,6 +234,11 @@ def _load(run: TargetRun) -> list[Intent]:
     for hold_check in hooks("CONVERGE_QUEUE_HOLDS"):
         for intent_id, hold in hold_check(ids).items():
             run.holds.setdefault(intent_id, hold)
+    run.extensions = extension_inputs(ids)
+    if not run.options.auto_confirm:
+        context = InputsContext(config=policy_config(), skip_checks=run.options.skip_checks)
+        queued = [intent for intent in candidates if intent.status == Status.QUEUED]
+        run.unchanged = decisions_unchanged(queued, context=context, extensions=run.extensions)
     for intent_id, event_type, payload in (
         Event.objects.filter(intent_id__in=ids, event_type__in=BLOCK_EVENTS)
         .order_by("intent_id", "-seq")
@@ -267,20 +293,34 @@ def _walk(run: TargetRun, should_stop: Callable[[], bool]) -> None:
     # The batch is what this run can merge: the first ``limit`` plausible candidates. Chaining
     # the whole backlog every cycle would cost the square of its length; a candidate beyond
     # the prefix that conflicts with a merge of this run is a conflict with the target.
-    _chain(run, _plausible(run, batch)[: run.options.limit])
-    ttl = settings.CONVERGE_QUEUE_LOCK_TTL
+    prefix = _plausible(run, batch)[: run.options.limit]
+    if any(intent.id not in run.unchanged for intent in prefix):
+        _chain(run, prefix)  # nothing changed: the chain would find what it found last time
+    run.renewed_at = time.monotonic()  # acquired just now
     for intent in batch:
         if run.processed >= run.options.limit or should_stop() or run.merges_refused:
             break
-        if not lock_renew(run.lock, holder=run.holder, ttl=ttl):
-            raise QueueLockHeld(f"Queue lock {run.lock} was lost (expired and taken over)")
+        _keep_lock(run)
         _process(run, intent)
 
 
-def _record(run: TargetRun, intent: Intent, decision: dict[str, Any], *, counts: bool) -> None:
+def _keep_lock(run: TargetRun) -> None:
+    if time.monotonic() - run.renewed_at < LOCK_RENEW_INTERVAL:
+        return
+    if not lock_renew(run.lock, holder=run.holder, ttl=settings.CONVERGE_QUEUE_LOCK_TTL):
+        raise QueueLockHeld(f"Queue lock {run.lock} was lost (expired and taken over)")
+    run.renewed_at = time.monotonic()
+
+
+def _record(
+    run: TargetRun, intent: Intent, decision: dict[str, Any], *, counts: bool, decided: bool
+) -> None:
+    """A result of the run; ``counts`` toward ``limit``, ``decided`` (an event was written)."""
     run.results.append({"intent_id": intent.id, "target": run.target, **decision})
     if counts:
         run.processed += 1
+    if decided:
+        run.decided += 1
 
 
 def _skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
@@ -309,10 +349,14 @@ def _process(run: TargetRun, intent: Intent) -> None:
                 intent,
                 {"decision": hold.code, "reason": hold.reason, **dict(hold.details)},
                 counts=False,
+                decided=False,
             )
         return
     if intent.id in run.speculative:
         _speculative_conflict(run, intent)
+        return
+    if _unchanged(run, intent):
+        _skip(run, intent, "unchanged", UNCHANGED)
         return
     ttl = settings.CONVERGE_QUEUE_LOCK_TTL
     if not claim_intent(intent.id, holder=run.holder, ttl=ttl):
@@ -322,6 +366,15 @@ def _process(run: TargetRun, intent: Intent) -> None:
         _revalidate_and_merge(run, intent)
     finally:
         release_claim(intent.id, holder=run.holder)
+
+
+UNCHANGED = "nothing it depends on changed since its last decision"
+
+
+def _unchanged(run: TargetRun, intent: Intent) -> bool:
+    """A QUEUED intent with the inputs of its last decision: without auto-confirm there is
+    nothing to do (found for the whole batch before the walk; no claim, write or git)."""
+    return intent.status == Status.QUEUED and intent.id in run.unchanged
 
 
 def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
@@ -347,7 +400,7 @@ def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
         evidence={"unmet_count": len(verdict.unmet), "total_deps": len(intent.dependencies)},
     )
     run.last_blocks[intent.id] = {"event_type": "intent.dependency_blocked", **payload}
-    _record(run, intent, {"decision": "dependency_blocked", **payload}, counts=False)
+    _record(run, intent, {"decision": "dependency_blocked", **payload}, counts=False, decided=True)
     return True
 
 
@@ -373,7 +426,9 @@ def _speculative_conflict(run: TargetRun, intent: Intent) -> None:
         tenant_id=intent.tenant_id,
         payload=payload,
     )
-    _record(run, intent, {"decision": "speculative_conflict", **payload}, counts=False)
+    _record(
+        run, intent, {"decision": "speculative_conflict", **payload}, counts=False, decided=True
+    )
 
 
 def _reject(run: TargetRun, intent: Intent, reason: str) -> None:
@@ -388,7 +443,7 @@ def _reject(run: TargetRun, intent: Intent, reason: str) -> None:
     run.statuses[intent.id] = Status.REJECTED
     decision = {"decision": "rejected", "reason": reason, "retries": intent.retries}
     after_decision(intent, decision)
-    _record(run, intent, decision, counts=True)
+    _record(run, intent, decision, counts=True, decided=True)
 
 
 def _charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra: Any) -> None:
@@ -416,17 +471,20 @@ def _charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra
     name = "merge_failed" if merge else ("rejected" if rejected else "blocked")
     decision = {"decision": name, "reason": reason, "retries": retries, "status": str(to), **extra}
     after_decision(intent, decision)
-    _record(run, intent, decision, counts=True)
+    _record(run, intent, decision, counts=True, decided=True)
 
 
 def _revalidate(run: TargetRun, intent: Intent) -> dict[str, Any]:
     options = ValidationOptions(
         queue=True,
+        reuse=True,
         use_last_simulation=run.options.use_last_simulation,
         skip_checks=run.options.skip_checks,
     )
     try:
-        return intent_validate(intent_id=intent.id, options=options)
+        return intent_validate(
+            intent_id=intent.id, options=options, extensions=run.extensions.get(intent.id, {})
+        )
     except ConvergeError as exc:
         return {"decision": "blocked", "reason": exc.message}
 
@@ -435,14 +493,20 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
     decision = _revalidate(run, intent)
     if decision["decision"] != "validated":
         extra = {}
-        named = run.target_conflicts.get(intent.id) or _merged_here(run, decision)
+        named = _conflicts_with(run, intent, decision)
         if named:
             extra["conflicts_with"] = named
         _charge(run, intent, decision["reason"], merge=False, **extra)
         return
     run.statuses[intent.id] = Status.QUEUED
     if not run.options.auto_confirm:
-        _record(run, intent, {"decision": "queued", "trace_id": decision["trace_id"]}, counts=True)
+        if decision.get("reused") and intent.status == Status.QUEUED:
+            _skip(run, intent, "unchanged", UNCHANGED)  # its inputs changed back meanwhile
+            return
+        queued = {"decision": "queued", "trace_id": decision["trace_id"]}
+        if decision.get("inputs_changed"):
+            queued["inputs_changed"] = decision["inputs_changed"]
+        _record(run, intent, queued, counts=True, decided=True)
         return
     git = git_for(run.repository)
     for attempt in range(1, MERGE_ATTEMPTS + 1):
@@ -467,22 +531,49 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
                 return
             decision = _revalidate(run, intent)
             if decision["decision"] != "validated":
-                _charge(run, intent, decision["reason"], merge=False)
+                named = _conflicts_with(run, intent, decision)
+                extra = {"conflicts_with": named} if named else {}
+                _charge(run, intent, decision["reason"], merge=False, **extra)
                 return
             continue
         except (DirtyCheckout, CheckoutUpdateFailed) as exc:
             run.merges_refused = exc.message
-            _record(run, intent, {"decision": "merge_refused", "reason": exc.message}, counts=False)
+            _record(
+                run,
+                intent,
+                {"decision": "merge_refused", "reason": exc.message},
+                counts=False,
+                decided=False,
+            )
             return
-        run.merged_files[intent.id] = set(decision["simulation"]["files_changed"])
         _merged(run, intent, merged, decision["trace_id"])
         return
 
 
-def _merged_here(run: TargetRun, decision: dict[str, Any]) -> list[str]:
-    """Intents merged earlier in this run whose changes touch the conflicting files."""
-    conflicts = set(decision.get("simulation", {}).get("conflicts", ()))
-    return [name for name, files in run.merged_files.items() if files & conflicts]
+def _conflicts_with(run: TargetRun, intent: Intent, decision: dict[str, Any]) -> list[str]:
+    """Who a conflict with the target is with: candidates the batch's chain named, then the
+    merged intents whose merges touched the conflicting files since the source forked, the
+    earliest first (merged in this run or long before)."""
+    names = list(run.target_conflicts.get(intent.id, ()))
+    simulation = decision.get("simulation") or {}
+    conflicts = simulation.get("conflicts") or ()
+    source_sha, target_sha = simulation.get("source_sha"), simulation.get("target_sha")
+    if not conflicts or not source_sha or not target_sha:
+        return names
+    try:
+        commits = git_for(run.repository).mainline_touching(source_sha, target_sha, conflicts)
+    except ConvergeError:
+        return names
+    merged_by = dict(
+        Event.objects.filter(event_type="intent.merged", payload__merged_commit__in=commits)
+        .exclude(intent_id=intent.id)
+        .values_list("payload__merged_commit", "intent_id")
+    )
+    for commit in reversed(commits):
+        name = merged_by.get(commit)
+        if name is not None and name not in names:
+            names.append(name)
+    return names
 
 
 def _merged(
@@ -516,4 +607,4 @@ def _merged(
     if already_merged:
         decision["already_merged"] = True
     after_decision(intent, decision)
-    _record(run, intent, decision, counts=True)
+    _record(run, intent, decision, counts=True, decided=True)
