@@ -64,10 +64,15 @@ REGISTRY: tuple[EnvVar, ...] = (
     EnvVar(
         "CONVERGE_GIT_COMMITTER_EMAIL", "converge@localhost", "Committer e-mail of merge commits"
     ),
-    EnvVar("CONVERGE_MAX_RETRIES", "", "Failures before the queue rejects an intent (default: "
-           "queue.max_retries of policy.json, else 3)"),
-    EnvVar("CONVERGE_QUEUE_LOCK_TTL", "300", "Seconds a queue lock lives unless its holder "
-           "renews it"),
+    EnvVar(
+        "CONVERGE_MAX_RETRIES",
+        "",
+        "Failures before the queue rejects an intent (default: "
+        "queue.max_retries of policy.json, else 3)",
+    ),
+    EnvVar(
+        "CONVERGE_QUEUE_LOCK_TTL", "300", "Seconds a queue lock lives unless its holder renews it"
+    ),
     EnvVar(
         "CONVERGE_BROKER_URL",
         "",
@@ -118,7 +123,7 @@ REGISTRY: tuple[EnvVar, ...] = (
     EnvVar(
         "CONVERGE_WORKER_HEARTBEAT_CYCLES",
         "10",
-        "A worker.heartbeat event every N poll intervals (0 disables)",
+        "Worker heartbeat (its row of the worker-state table) every N poll intervals (0: off)",
     ),
     EnvVar(
         "CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES",

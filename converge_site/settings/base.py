@@ -309,7 +309,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
 }
 if CONVERGE_WORKER_HEARTBEAT_CYCLES > 0:
-    # Every CONVERGE_WORKER_HEARTBEAT_CYCLES poll intervals (10 × 5 s = 50 s).
+    # Every CONVERGE_WORKER_HEARTBEAT_CYCLES poll intervals (10 × 5 s = 50 s): the worker's row
+    # of the worker-state table (doctor's `worker` check and the console read it; no event).
     CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
         "task": "intents.tasks.worker_heartbeat_task",
         "schedule": timedelta(seconds=_poll * CONVERGE_WORKER_HEARTBEAT_CYCLES),
@@ -371,6 +372,7 @@ CONVERGE_DOCTOR_CHECKS += [
     "reviews.doctor.check_llm_advisor",
     "converge_site.doctor.check_broker",
     "converge_site.doctor.check_cache",
+    "intents.doctor.check_worker",
 ]
 # What ``risk review`` shows from higher apps (converge_core.hooks.RiskReviewDetails).
 CONVERGE_RISK_REVIEW_DETAILS.append("intake.details.risk_review_compliance")
