@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from converge_core.compliance import validate_thresholds
 from converge_core.errors import InvalidInput
+from converge_core.fingerprint import value_changed
 from converge_core.intake import AUTO, IntakeMode, clean_mode
 from intake.models import IntakeOverride, TenantComplianceThresholds
 from intake.projections.debt import debt_compute, debt_enabled
@@ -133,23 +134,45 @@ def intake_sweep_lift(*, tenant_id: str | None, backlog: int, actor: str) -> dic
     return {"tenant_id": tenant_id, "mode": AUTO, "backlog": backlog}
 
 
+def _latest_snapshot(event_type: str, tenant_id: str | None) -> dict[str, Any] | None:
+    events = Event.objects.filter(event_type=event_type)
+    events = (
+        events.filter(tenant_id__isnull=True)
+        if tenant_id is None
+        else events.filter(tenant_id=tenant_id)
+    )
+    return events.order_by("-timestamp", "-seq").values_list("payload", flat=True).first()
+
+
+def _snapshot_append(
+    event_type: str, tenant_id: str | None, snapshot: dict[str, Any], *, if_changed: bool
+) -> bool:
+    """Append the snapshot; with ``if_changed`` (the beat) only when its value differs from
+    the last one recorded: readers take a missing slot as "unchanged"."""
+    if if_changed and not value_changed(_latest_snapshot(event_type, tenant_id), snapshot):
+        return False
+    event_append(event_type=event_type, tenant_id=tenant_id, payload=snapshot)
+    return True
+
+
 def debt_snapshot_record(
     *, tenant_id: str | None = None, now: datetime | None = None
 ) -> dict[str, Any] | None:
-    """Record ``verification.debt.snapshot`` (the beat's job); ``None`` with the flag off."""
+    """Record ``verification.debt.snapshot`` (an operator's ``--record``); ``None`` with the
+    flag off."""
     if not debt_enabled():
         return None
     snapshot = debt_compute(tenant_id=tenant_id, now=now)
-    event_append(event_type="verification.debt.snapshot", tenant_id=tenant_id, payload=snapshot)
+    _snapshot_append("verification.debt.snapshot", tenant_id, snapshot, if_changed=False)
     return snapshot
 
 
 def health_snapshot_record(
     *, tenant_id: str | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
-    """Record ``health.snapshot`` (the beat's job; health predictions read these)."""
+    """Record ``health.snapshot`` (an operator's ``--record``; health predictions read these)."""
     snapshot = repo_health_snapshot(tenant_id=tenant_id, now=now)
-    event_append(event_type="health.snapshot", tenant_id=tenant_id, payload=snapshot)
+    _snapshot_append("health.snapshot", tenant_id, snapshot, if_changed=False)
     return snapshot
 
 
@@ -174,14 +197,18 @@ def change_health_snapshots_record_pending() -> int:
     """
     latest = (
         Event.objects.filter(event_type="health.change_snapshot")
-        .order_by("-seq").values_list("payload", flat=True).first()
+        .order_by("-seq")
+        .values_list("payload", flat=True)
+        .first()
     )
     resume = (latest or {}).get("through_seq", 0)
     decided = (
         Event.objects.filter(
             seq__gt=resume, event_type__in=CHANGE_DECISIONS, intent_id__isnull=False
         )
-        .values("intent_id").annotate(last=Max("seq")).order_by("last")
+        .values("intent_id")
+        .annotate(last=Max("seq"))
+        .order_by("last")
     )
     count = 0
     for row in decided:
@@ -191,7 +218,8 @@ def change_health_snapshots_record_pending() -> int:
 
 
 def snapshots_record_all(*, now: datetime | None = None) -> dict[str, Any]:
-    """Health and debt snapshots for everything and for each tenant with active intents."""
+    """Health and debt snapshots for everything and for each tenant with active intents, each
+    recorded only when its value changed since the last one (``health``/``debt``: recorded)."""
     now = now or timezone.now()
     tenants = sorted(
         active_intents(None)
@@ -202,9 +230,18 @@ def snapshots_record_all(*, now: datetime | None = None) -> dict[str, Any]:
     )
     recorded = []
     for tenant_id in [None, *tenants]:
-        health_snapshot_record(tenant_id=tenant_id, now=now)
-        debt = debt_snapshot_record(tenant_id=tenant_id, now=now)
-        recorded.append({"tenant_id": tenant_id, "health": True, "debt": debt is not None})
+        health = repo_health_snapshot(tenant_id=tenant_id, now=now)
+        entry = {
+            "tenant_id": tenant_id,
+            "health": _snapshot_append("health.snapshot", tenant_id, health, if_changed=True),
+            "debt": False,
+        }
+        if debt_enabled():
+            debt = debt_compute(tenant_id=tenant_id, now=now)
+            entry["debt"] = _snapshot_append(
+                "verification.debt.snapshot", tenant_id, debt, if_changed=True
+            )
+        recorded.append(entry)
     return {"snapshots": recorded, "change_snapshots": change_health_snapshots_record_pending()}
 
 
