@@ -179,7 +179,7 @@ def intent_validate(
 def _reuse(intent: Intent, last: IntentDecision, options: ValidationOptions) -> dict[str, Any]:
     """The last decision again: nothing is written unless it moves the intent to a status it
     is not in (a READY or VALIDATED intent whose decision was to validate it)."""
-    decision = {**last.decision, "reused": True}
+    decision = {**last.decision, "reused": True, "inputs_changed": []}
     to = Status.QUEUED if options.queue else Status.VALIDATED
     if decision.get("decision") != "validated" or intent.status == to:
         decision_confirm(intent)
@@ -207,17 +207,16 @@ def _reuse(intent: Intent, last: IntentDecision, options: ValidationOptions) -> 
             "trace_id": trace_id,
             "reused": True,
         }
-    with transaction.atomic():
-        intent_transition(
-            intent_id=intent.id,
-            to=to,
-            cause=cause,
-            event_type=event_type,
-            payload=payload,
-            evidence=evidence,
-            expected=intent.status,
-            trace_id=trace_id,
-        )
+    intent_transition(
+        intent_id=intent.id,
+        to=to,
+        cause=cause,
+        event_type=event_type,
+        payload=payload,
+        evidence=evidence,
+        expected=intent.status,
+        trace_id=trace_id,
+    )
     after_decision(intent, decision)
     return decision
 

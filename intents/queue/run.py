@@ -95,7 +95,7 @@ class TargetRun:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     processed: int = 0
     decided: int = 0  # results that wrote an event
-    renewed_at: float = 0.0
+    renewed_at: float = 0.0  # when the lock was last acquired or renewed (monotonic)
 
 
 def resolve_max_retries(explicit: int | None) -> int:
@@ -183,6 +183,7 @@ def _acquire(run: TargetRun, on_wait: Callable[[dict[str, Any]], None] | None) -
     told = False
     while True:
         if lock_acquire(run.repository, run.target, holder=run.holder, ttl=ttl):
+            run.renewed_at = time.monotonic()
             return
         current = lock_holder(run.lock)
         if current is None:
@@ -293,10 +294,11 @@ def _walk(run: TargetRun, should_stop: Callable[[], bool]) -> None:
     # The batch is what this run can merge: the first ``limit`` plausible candidates. Chaining
     # the whole backlog every cycle would cost the square of its length; a candidate beyond
     # the prefix that conflicts with a merge of this run is a conflict with the target.
+    # A prefix of QUEUED intents with unchanged inputs needs no chain: none of them is
+    # revalidated, and what the chain would find it found when they were decided.
     prefix = _plausible(run, batch)[: run.options.limit]
     if any(intent.id not in run.unchanged for intent in prefix):
-        _chain(run, prefix)  # nothing changed: the chain would find what it found last time
-    run.renewed_at = time.monotonic()  # acquired just now
+        _chain(run, prefix)
     for intent in batch:
         if run.processed >= run.options.limit or should_stop() or run.merges_refused:
             break

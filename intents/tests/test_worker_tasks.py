@@ -191,9 +191,7 @@ def test_first_validation_leaves_an_intent_another_worker_claimed(repo, reposito
     assert not Event.objects.filter(intent_id="a", event_type="simulation.completed").exists()
 
 
-def test_the_heartbeat_refreshes_the_worker_row_and_writes_no_event(
-    repo, repository, worker_state
-):
+def test_the_heartbeat_refreshes_the_worker_row_and_writes_no_event(repo, repository, worker_state):
     validated_intent(repository, repo, "a", {"docs/a.md": "a\n"})
     worker_state.count_cycle(4)
     worker_state.count_cycle(0, idle=True)
