@@ -47,6 +47,7 @@ from intents.locks import (
 )
 from intents.models import CommitLink, Event, Intent, Repository
 from intents.policyconfig import policy_config
+from intents.queue.conflicts import merged_intents_behind
 from intents.services import intent_transition
 from intents.validation import ValidationOptions, after_decision, intent_validate
 
@@ -553,27 +554,10 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
 
 
 def _conflicts_with(run: TargetRun, intent: Intent, decision: dict[str, Any]) -> list[str]:
-    """Who a conflict with the target is with: candidates the batch's chain named, then the
-    merged intents whose merges touched the conflicting files since the source forked, the
-    earliest first (merged in this run or long before)."""
+    """Candidates the batch's chain named, then the merged intents behind the conflict."""
     names = list(run.target_conflicts.get(intent.id, ()))
-    simulation = decision.get("simulation") or {}
-    conflicts = simulation.get("conflicts") or ()
-    source_sha, target_sha = simulation.get("source_sha"), simulation.get("target_sha")
-    if not conflicts or not source_sha or not target_sha:
-        return names
-    try:
-        commits = git_for(run.repository).mainline_touching(source_sha, target_sha, conflicts)
-    except ConvergeError:
-        return names
-    merged_by = dict(
-        Event.objects.filter(event_type="intent.merged", payload__merged_commit__in=commits)
-        .exclude(intent_id=intent.id)
-        .values_list("payload__merged_commit", "intent_id")
-    )
-    for commit in reversed(commits):
-        name = merged_by.get(commit)
-        if name is not None and name not in names:
+    for name in merged_intents_behind(run.repository, intent.id, decision):
+        if name not in names:
             names.append(name)
     return names
 
