@@ -5,41 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intents', '0005_archaeology_snapshot'),
+        ("intents", "0005_archaeology_snapshot"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IntentDecision',
+            name="IntentDecision",
             fields=[
-                ('intent', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='last_decision', serialize=False, to='intents.intent')),
-                ('fingerprint', models.CharField(blank=True, max_length=64)),
-                ('inputs', models.JSONField(default=dict)),
-                ('decision', models.JSONField(default=dict)),
-                ('trace_id', models.CharField(max_length=100)),
-                ('decided_at', models.DateTimeField()),
-                ('checked_at', models.DateTimeField()),
+                (
+                    "intent",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="last_decision",
+                        serialize=False,
+                        to="intents.intent",
+                    ),
+                ),
+                ("fingerprint", models.CharField(blank=True, max_length=64)),
+                ("inputs", models.JSONField(default=dict)),
+                ("decision", models.JSONField(default=dict)),
+                ("trace_id", models.CharField(max_length=100)),
+                ("decided_at", models.DateTimeField()),
+                ("checked_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('node', models.CharField(max_length=300, primary_key=True, serialize=False)),
-                ('hostname', models.CharField(max_length=255)),
-                ('pid', models.PositiveIntegerField()),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('last_seen_at', models.DateTimeField()),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
-                ('cycles', models.PositiveBigIntegerField(default=0)),
-                ('idle_cycles', models.PositiveBigIntegerField(default=0)),
-                ('total_processed', models.PositiveBigIntegerField(default=0)),
-                ('queue_depth', models.PositiveIntegerField(default=0)),
-                ('uptime_seconds', models.FloatField(default=0.0)),
+                ("node", models.CharField(max_length=300, primary_key=True, serialize=False)),
+                ("hostname", models.CharField(max_length=255)),
+                ("pid", models.PositiveIntegerField()),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("last_seen_at", models.DateTimeField()),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
+                ("cycles", models.PositiveBigIntegerField(default=0)),
+                ("idle_cycles", models.PositiveBigIntegerField(default=0)),
+                ("total_processed", models.PositiveBigIntegerField(default=0)),
+                ("queue_depth", models.PositiveIntegerField(default=0)),
+                ("uptime_seconds", models.FloatField(default=0.0)),
             ],
             options={
-                'ordering': ['-last_seen_at'],
+                "ordering": ["-last_seen_at"],
             },
         ),
     ]
