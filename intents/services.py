@@ -192,8 +192,9 @@ def intent_change_status(
 ) -> Status:
     """Guard and compare-and-swap a status change; returns the status it moved from.
 
-    Appends nothing: call it inside a transaction that appends the event recording the
-    change (:func:`intent_transition` does both).
+    A cause other than the admin override keeping the status changes nothing (the caller
+    writes no event for it either). Appends nothing: call it inside a transaction that
+    appends the event recording the change (:func:`intent_transition` does both).
     """
     to = Status(to)
     intent = _lock(intent_id)
@@ -205,6 +206,8 @@ def intent_change_status(
             status=current,
         )
     check_transition(cause, current, to)
+    if current == to and retries is None and Cause(cause) != Cause.ADMIN_OVERRIDE:
+        return current  # the system keeping a status is no change: the row stays as it is
     updates: dict[str, Any] = {"status": to, "updated_at": timezone.now()}
     if retries is not None:
         updates["retries"] = retries

@@ -33,6 +33,7 @@ def test_a_healthy_setup_passes_every_check(cli, healthy, settings):
         "llm_advisor",
         "broker",
         "cache",
+        "worker",
     ]
     assert "overall: pass" in result.stderr
 
