@@ -57,6 +57,13 @@ VALIDATION_DURATION = Histogram(
     "Duration of a validation pipeline run",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
 )
+# Counted by the worker processes: visible at /metrics when they share PROMETHEUS_MULTIPROC_DIR
+# with the API; the converge_intents_set_aside gauge shows the result from any process.
+PROCESSING_FAILURES = Counter(
+    "converge_intent_processing_failures",
+    "Unexpected errors while the worker processed an intent (the intent was set aside)",
+    ["stage", "error_class"],
+)
 
 
 def observe_request(method: str, path: str, status: int, seconds: float) -> None:
@@ -90,7 +97,11 @@ def observe_validation(decision: Mapping[str, Any], seconds: float) -> None:
             VALIDATION_BLOCKS.labels(gate=gate).inc()
 
 
-def _intent_families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+def observe_processing_failure(stage: str, error_class: str) -> None:
+    PROCESSING_FAILURES.labels(stage=stage, error_class=error_class).inc()
+
+
+def _intent_families() -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
     return (
         GaugeMetricFamily("converge_intents", "Intents by status", labels=["status"]),
         GaugeMetricFamily(
@@ -98,11 +109,16 @@ def _intent_families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
             "Active intents by status and tenant",
             labels=["status", "tenant"],
         ),
+        GaugeMetricFamily(
+            "converge_intents_set_aside",
+            "Intents the worker set aside after a processing failure, back-off in force",
+        ),
     )
 
 
 class IntentCollector(Collector):
-    """Intents by status and queue depth per tenant, from one grouped query per scrape."""
+    """Intents by status and queue depth per tenant, from one grouped query per scrape, and the
+    intents set aside after a processing failure."""
 
     def describe(self) -> Iterator[GaugeMetricFamily]:
         # Registration asks for the metric names; answering without a query keeps the
@@ -110,7 +126,9 @@ class IntentCollector(Collector):
         yield from _intent_families()
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from intents.models import Intent
+        from django.utils import timezone
+
+        from intents.models import Intent, ProcessingFailure
 
         try:
             rows = list(
@@ -118,10 +136,11 @@ class IntentCollector(Collector):
                 .values_list("status", "tenant_id")
                 .annotate(count=Count("pk"))
             )
+            set_aside = ProcessingFailure.objects.filter(retry_at__gt=timezone.now()).count()
         except DatabaseError:
             logger.warning("intent gauges skipped: the database is unavailable", exc_info=True)
             return
-        by_status, depth = _intent_families()
+        by_status, depth, aside = _intent_families()
         totals: dict[str, int] = {}
         for status, tenant, count in rows:
             totals[status] = totals.get(status, 0) + count
@@ -129,8 +148,10 @@ class IntentCollector(Collector):
                 depth.add_metric([status, tenant or "none"], count)
         for status in ("READY", "VALIDATED", "QUEUED", "MERGED", "REJECTED"):
             by_status.add_metric([status], totals.get(status, 0))
+        aside.add_metric([], set_aside)
         yield by_status
         yield depth
+        yield aside
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from converge_core.errors import NotFound
 from intents.eventlog import event_serialize
+from intents.failures import failure_of
 from intents.hooks import hooks
 from intents.models import Event, Intent
 from intents.serialization import intent_serialize
@@ -58,7 +59,8 @@ def intent_list(
 
 
 def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str, Any]:
-    """What ``intent status`` shows: the intent, its dependencies and its last decision."""
+    """What ``intent status`` shows: the intent, its dependencies, its last decision and the
+    worker's last processing failure (with whether it sets the intent aside now)."""
     intent = intent_get(intent_id, tenant_id=tenant_id)
     statuses = dict(Intent.objects.filter(pk__in=intent.dependencies).values_list("id", "status"))
     dependencies = [{"id": dep, "status": statuses.get(dep)} for dep in intent.dependencies]
@@ -80,6 +82,7 @@ def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str
         "dependencies": dependencies,
         "unmet_dependencies": [d["id"] for d in dependencies if d["status"] != "MERGED"],
         "last_decision": last_decision,
+        "processing_failure": failure_of(intent.id),
     }
     for details in hooks("CONVERGE_INTENT_DETAILS"):
         overview.update(details(intent.id))

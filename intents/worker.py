@@ -8,6 +8,8 @@
   ``wait=0``, and a held lock means another worker is on it, so a worker slot never waits out
   a lock's TTL. Different targets run in parallel in different slots.
 - The worker's own events: ``worker.started``, ``worker.heartbeat``, ``worker.stopped``.
+- Failure isolation: an unexpected error while validating or queue-processing one intent sets
+  that intent aside with a back-off (``intents.failures``); the task returns normally.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from converge_core.errors import Conflict, ConvergeError
+from converge_core.failures import STAGE_VALIDATE
 from converge_core.ids import new_trace_id
 from converge_core.states import Status
 from converge_site.workerstate import current_worker_state
 from intents.eventlog import event_append
+from intents.failures import backoffs_in_force, failure_clear, failure_record, is_isolated
 from intents.locks import claim_intent, release_claim
 from intents.models import Event, Intent, QueueLock, Repository
 from intents.queue import QueueLockHeld, QueueOptions, queue_run
@@ -59,10 +63,14 @@ def _unvalidated_ready() -> QuerySet[Intent]:
 
 
 def ready_intents_pending(*, targets: list[str] | None, limit: int) -> list[str]:
-    """READY intents not validated since they last changed and not claimed, in queue order."""
+    """READY intents not validated since they last changed, not claimed and not set aside
+    after a processing failure, in queue order."""
     queryset = _unvalidated_ready().filter(
         Q(claimed_by__isnull=True) | Q(claim_expires_at__lt=timezone.now())
     )
+    set_aside = backoffs_in_force()
+    if set_aside:
+        queryset = queryset.exclude(pk__in=list(set_aside))
     if targets is not None:
         queryset = queryset.filter(target__in=targets)
     ordered = queryset.order_by("priority", "created_at", "id")
@@ -70,13 +78,16 @@ def ready_intents_pending(*, targets: list[str] | None, limit: int) -> list[str]
 
 
 def ready_intent_validate(*, intent_id: str, holder: str) -> dict[str, Any]:
-    """Validate one READY intent under a claim, so that one worker does it once."""
+    """Validate one READY intent under a claim, so that one worker does it once. An
+    unexpected error sets the intent aside (``intents.failures``) instead of failing the task."""
     if not claim_intent(intent_id, holder=holder, ttl=settings.CONVERGE_QUEUE_LOCK_TTL):
         return {"intent_id": intent_id, "decision": "claimed"}
     try:
         intent = _unvalidated_ready().filter(pk=intent_id).first()
         if intent is None:  # validated, changed or finished since it was dispatched
             return {"intent_id": intent_id, "decision": "skipped"}
+        if backoffs_in_force(intent_ids=[intent_id]):  # set aside since it was dispatched
+            return {"intent_id": intent_id, "decision": "set_aside"}
         options = ValidationOptions(skip_checks=settings.CONVERGE_WORKER_SKIP_CHECKS)
         try:
             decision = intent_validate(intent_id=intent_id, options=options)
@@ -86,6 +97,12 @@ def ready_intent_validate(*, intent_id: str, holder: str) -> dict[str, Any]:
             # An unknown branch or a bad value: recorded as a block so that it is explained
             # and not retried every cycle until the intent changes.
             decision = _record_block(intent, exc.message)
+        except Exception as exc:
+            if not is_isolated(exc):
+                raise
+            failed = failure_record(intent_id=intent_id, stage=STAGE_VALIDATE, error=exc)
+            return {"intent_id": intent_id, **failed}
+        failure_clear(intent_id)
     finally:
         release_claim(intent_id, holder=holder)
     outcome = {"intent_id": intent_id, "decision": decision["decision"]}

@@ -12,6 +12,7 @@ from converge_core.errors import InvalidInput, NotFound
 from converge_core.states import Cause, Status
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
+from intents.failures import set_aside_list
 from intents.locks import claims_clear_expired, lock_serialize, locks_force_release
 from intents.models import CommitLink, Intent, QueueLock, Repository
 from intents.services import intent_reset, intent_transition
@@ -43,7 +44,8 @@ def queue_inspect(
     target: str | None = None,
     limit: int = 100,
 ) -> dict[str, Any]:
-    """Intents in queue order (filtered in SQL) and the state of the queue locks."""
+    """Intents in queue order (filtered in SQL), the state of the queue locks and the intents
+    set aside after a processing failure."""
     if not 1 <= limit <= 10_000:
         raise InvalidInput("--limit must be between 1 and 10000", field="limit")
     intents = Intent.objects.order_by("priority", "created_at", "id")
@@ -62,6 +64,7 @@ def queue_inspect(
     return {
         "intents": [_row(intent) for intent in intents[:limit]],
         "locks": [lock_serialize(lock) for lock in locks],
+        "set_aside": set_aside_list(repository=repository),
     }
 
 

@@ -6,6 +6,8 @@ speculative conflicts, then walk the batch: dependency and review holds, the ret
 a fresh revalidation against the target's current head, and — with ``auto_confirm`` — a merge
 whose target update is a compare-and-swap. A moved target is revalidated and merged again (at
 most three times, no retry charged); a dirty checkout refuses the merge and changes nothing.
+An unexpected error while processing one intent sets that intent aside (``intents.failures``)
+and the walk goes on with the next one; an intent set aside is skipped until its back-off ends.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from converge_core.errors import ConvergeError, OperationFailed
+from converge_core.audit import format_timestamp
+from converge_core.errors import Conflict, ConvergeError, OperationFailed
+from converge_core.failures import STAGE_QUEUE
 from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
 from converge_core.hooks import QueueHold
 from converge_core.queue import Candidate, dependency_verdict, order_batch, retry_outcome
@@ -26,6 +30,13 @@ from converge_core.states import Cause, Status
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
 from intents.eventlog import event_append
+from intents.failures import (
+    failure_clear,
+    failure_record,
+    failures_on_record,
+    in_force,
+    is_isolated,
+)
 from intents.gitaccess import git_for
 from intents.hooks import hooks
 from intents.locks import (
@@ -39,7 +50,7 @@ from intents.locks import (
     process_holder,
     release_claim,
 )
-from intents.models import CommitLink, Event, Intent, Repository
+from intents.models import CommitLink, Event, Intent, ProcessingFailure, Repository
 from intents.policyconfig import policy_config
 from intents.services import intent_transition
 from intents.validation import ValidationOptions, after_decision, intent_validate
@@ -76,6 +87,8 @@ class TargetRun:
     statuses: dict[str, str] = field(default_factory=dict)
     graph: dict[str, list[str]] = field(default_factory=dict)
     holds: dict[str, QueueHold] = field(default_factory=dict)
+    failures: dict[str, ProcessingFailure] = field(default_factory=dict)
+    set_aside: dict[str, ProcessingFailure] = field(default_factory=dict)
     last_blocks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_conflicts: dict[str, list[str]] = field(default_factory=dict)
@@ -210,6 +223,8 @@ def _load(run: TargetRun) -> list[Intent]:
         unknown = missing - run.statuses.keys()
         frontier -= unknown
     ids = list(by_id)
+    run.failures = failures_on_record(intent_ids=ids)
+    run.set_aside = in_force(run.failures)
     for hold_check in hooks("CONVERGE_QUEUE_HOLDS"):
         for intent_id, hold in hold_check(ids).items():
             run.holds.setdefault(intent_id, hold)
@@ -224,12 +239,15 @@ def _load(run: TargetRun) -> list[Intent]:
 
 def _plausible(run: TargetRun, batch: list[Intent]) -> list[Intent]:
     """Candidates that can merge in this run, in order: their dependencies are merged or
-    merge earlier in the batch, nothing holds them and their retries are not exhausted."""
+    merge earlier in the batch, nothing holds or sets them aside and their retries are not
+    exhausted."""
     plan = flag_is_enabled("plan_coordination")
     will_merge: set[str] = set()
     plausible = []
     for intent in batch:
-        if intent.id in run.holds or intent.retries >= run.max_retries:
+        if intent.id in run.holds or intent.id in run.set_aside:
+            continue
+        if intent.retries >= run.max_retries:
             continue
         if plan and any(
             run.statuses.get(dep) != Status.MERGED and dep not in will_merge
@@ -274,7 +292,7 @@ def _walk(run: TargetRun, should_stop: Callable[[], bool]) -> None:
             break
         if not lock_renew(run.lock, holder=run.holder, ttl=ttl):
             raise QueueLockHeld(f"Queue lock {run.lock} was lost (expired and taken over)")
-        _process(run, intent)
+        _process_isolated(run, intent)
 
 
 def _record(run: TargetRun, intent: Intent, decision: dict[str, Any], *, counts: bool) -> None:
@@ -289,10 +307,38 @@ def _skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
     )
 
 
+def _process_isolated(run: TargetRun, intent: Intent) -> None:
+    """Process one intent; what it raises unexpectedly sets it aside, not the run."""
+    try:
+        _process(run, intent)
+    except Conflict as exc:  # changed by someone else meanwhile: nothing to record
+        _skip(run, intent, "status_changed", exc.message)
+    except Exception as exc:
+        # A domain error that escapes the revalidation (git failing during the merge, say)
+        # is this intent's failure as well; an unreachable database or the time limit is not.
+        if not (is_isolated(exc) or isinstance(exc, ConvergeError)):
+            raise
+        failed = failure_record(intent_id=intent.id, stage=STAGE_QUEUE, error=exc)
+        if failed["recorded"]:
+            _record(run, intent, failed, counts=False)
+        else:
+            _skip(run, intent, "processing_failed", failed["message"])
+
+
 def _process(run: TargetRun, intent: Intent) -> None:
     intent.refresh_from_db()
     if intent.status not in (Status.VALIDATED, Status.QUEUED):
         _skip(run, intent, "status_changed", f"now {intent.status}")
+        return
+    failure = run.set_aside.get(intent.id)
+    if failure is not None:
+        _skip(
+            run,
+            intent,
+            "set_aside",
+            f"set aside until {format_timestamp(failure.retry_at)} after {failure.error_class} "
+            f"in {failure.stage}: {failure.message}",
+        )
         return
     if flag_is_enabled("plan_coordination") and _dependency_blocked(run, intent):
         return
@@ -322,6 +368,8 @@ def _process(run: TargetRun, intent: Intent) -> None:
         _revalidate_and_merge(run, intent)
     finally:
         release_claim(intent.id, holder=run.holder)
+    if intent.id in run.failures:  # processed without an error this time
+        failure_clear(intent.id)
 
 
 def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
