@@ -17,6 +17,7 @@ from intents.models import (
     CommitLink,
     Event,
     Intent,
+    ProcessingFailure,
     PruneCheckpoint,
     QueueLock,
     Repository,
@@ -189,3 +190,14 @@ class QueueLockAdmin(admin.ModelAdmin):
         for lock in queryset:
             released += len(locks_force_release(lock.repository, names=[lock.name]))
         self.message_user(request, f"Released {released} lock(s).", messages.SUCCESS)
+
+
+@admin.register(ProcessingFailure)
+class ProcessingFailureAdmin(ReadOnlyAdmin):
+    """Intents the worker set aside after an unexpected error; the intent's "queue reset"
+    action clears one."""
+
+    list_display = ("intent", "stage", "error_class", "failures", "last_failed_at", "retry_at")
+    list_filter = ("stage", "error_class")
+    search_fields = ("intent__id", "message")
+    list_select_related = ("intent",)

@@ -33,8 +33,8 @@ from converge_core.states import Status
 from converge_site.workerstate import current_worker_state
 from intents.eventlog import event_append
 from intents.failures import backoffs_in_force, failure_clear, failure_record, is_isolated
-from intents.locks import claim_intent, release_claim
-from intents.models import Event, Intent, QueueLock, Repository
+from intents.locks import claim_intent, locks_held, release_claim
+from intents.models import Event, Intent, Repository
 from intents.queue import QueueLockHeld, QueueOptions, queue_run
 from intents.validation import ValidationOptions, after_decision, intent_validate
 
@@ -136,12 +136,7 @@ def queue_pairs(*, targets: list[str] | None) -> list[tuple[int, str]]:
     if targets is not None:
         candidates = candidates.filter(target__in=targets)
     pairs = set(candidates.order_by().values_list("repository_id", "target").distinct())
-    held = set(
-        QueueLock.objects.filter(expires_at__gte=timezone.now()).values_list(
-            "repository_id", "target"
-        )
-    )
-    return sorted(pairs - held)
+    return sorted(pairs - locks_held(pairs))
 
 
 def queue_process(

@@ -42,6 +42,7 @@ from intents.hooks import hooks
 from intents.locks import (
     claim_intent,
     lock_acquire,
+    lock_describe,
     lock_holder,
     lock_name,
     lock_release,
@@ -186,11 +187,7 @@ def _acquire(run: TargetRun, on_wait: Callable[[dict[str, Any]], None] | None) -
             on_wait(info)
             told = True
         if time.monotonic() >= deadline:
-            raise QueueLockHeld(
-                f"Queue lock {run.lock} is held by {info['holder']} "
-                f"(since {info['acquired_at']}, expires {info['expires_at']})",
-                lock=info,
-            )
+            raise QueueLockHeld(f"Queue lock {run.lock} is {lock_describe(info)}", lock=info)
         time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
 
 
@@ -291,7 +288,9 @@ def _walk(run: TargetRun, should_stop: Callable[[], bool]) -> None:
         if run.processed >= run.options.limit or should_stop() or run.merges_refused:
             break
         if not lock_renew(run.lock, holder=run.holder, ttl=ttl):
-            raise QueueLockHeld(f"Queue lock {run.lock} was lost (expired and taken over)")
+            raise QueueLockHeld(
+                f"Queue lock {run.lock} was lost (expired and taken over, or its session ended)"
+            )
         _process_isolated(run, intent)
 
 

@@ -8,7 +8,8 @@ from intents.tests.factories import create_intent
 
 def test_changelists_render_for_every_registered_model(admin_client, repository):
     create_intent(repository, "a-1")
-    for name in ("intent", "event", "repository", "commitlink", "chainseal", "prunecheckpoint"):
+    names = ("intent", "event", "repository", "commitlink", "chainseal", "prunecheckpoint")
+    for name in (*names, "processingfailure"):
         response = admin_client.get(reverse(f"admin:intents_{name}_changelist"))
         assert response.status_code == 200, name
     response = admin_client.get(reverse("admin:intents_intent_changelist"), {"status": "READY"})

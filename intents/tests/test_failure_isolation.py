@@ -75,7 +75,7 @@ def _seconds_until(moment) -> float:
 
 
 def test_a_validation_that_raises_sets_the_intent_aside_and_the_batch_goes_on(
-    repo, repository, cli
+    repo, repository, cli, client
 ):
     _ready_pair(repository, repo)
     before = _failures("validate")
@@ -103,6 +103,8 @@ def test_a_validation_that_raises_sets_the_intent_aside_and_the_batch_goes_on(
     assert cli("intent", "status", "--intent-id", "good").json["processing_failure"] is None
     inspect = cli("queue", "inspect").json
     assert [entry["intent_id"] for entry in inspect["set_aside"]] == ["bad"]
+    scraped = client.get("/metrics").content.decode().splitlines()
+    assert "converge_intents_set_aside 1.0" in scraped
 
 
 def test_after_the_back_off_it_is_retried_and_only_a_new_error_is_recorded_again(repo, repository):
