@@ -16,6 +16,7 @@ from intents.models import (
     CommitLink,
     Intent,
     IntentDecision,
+    ProcessingFailure,
     QueueLock,
     Repository,
     TenantRiskPolicy,
@@ -188,3 +189,14 @@ class IntentDecisionAdmin(ReadOnlyAdmin):
     @admin.display(description="decision")
     def outcome(self, obj: IntentDecision) -> str:
         return str(obj.decision.get("reason") or obj.decision.get("decision", ""))
+
+
+@admin.register(ProcessingFailure)
+class ProcessingFailureAdmin(ReadOnlyAdmin):
+    """Intents the worker set aside after an unexpected error; the intent's "queue reset"
+    action clears one."""
+
+    list_display = ("intent", "stage", "error_class", "failures", "last_failed_at", "retry_at")
+    list_filter = ("stage", "error_class")
+    search_fields = ("intent__id", "message")
+    list_select_related = ("intent",)

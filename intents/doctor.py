@@ -1,11 +1,14 @@
-"""``converge doctor``'s ``worker`` check (``CONVERGE_DOCTOR_CHECKS``): read from the
-worker-state table, which each heartbeat refreshes (heartbeats are not events)."""
+"""``converge doctor``'s ``worker`` and ``queue_locks`` checks (``CONVERGE_DOCTOR_CHECKS``).
+
+The worker check reads the worker-state table, which each heartbeat refreshes (heartbeats are
+not events)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
 
+from intents.locks import lock_mechanism_describe
 from intents.models import WorkerHeartbeat
 from interfaces.doctor import Check
 
@@ -43,3 +46,17 @@ def check_worker() -> Check:
             "Start `converge worker` again; its queue locks are recovered after their TTL",
         )
     return Check("worker", "pass", detail)
+
+
+def check_queue_locks() -> Check:
+    """How queue locks are taken; a warning when ``advisory_locks`` is on where it does nothing."""
+    mechanism = lock_mechanism_describe()
+    if mechanism["backend"] != "postgres" and mechanism["flag"] != "disabled":
+        return Check(
+            "queue_locks",
+            "warn",
+            mechanism["detail"],
+            "Advisory locks need PostgreSQL (CONVERGE_DB_BACKEND=postgres); "
+            "disable the advisory_locks flag on SQLite",
+        )
+    return Check("queue_locks", "pass", mechanism["detail"])

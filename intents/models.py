@@ -237,3 +237,32 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"worker {self.node}"
+
+
+class ProcessingFailure(models.Model):
+    """An intent the worker set aside after an unexpected error while processing it.
+
+    The back-off is in force until ``retry_at``, and only while the intent and its target are as
+    they were when it failed (``intent_updated_at``, ``target_sha``): a change clears it. A
+    success or ``queue reset`` deletes the row; ``failures`` counts the consecutive failures
+    that doubled the back-off.
+    """
+
+    intent = models.OneToOneField(
+        Intent, on_delete=models.CASCADE, primary_key=True, related_name="processing_failure"
+    )
+    stage = models.CharField(max_length=32)
+    error_class = models.CharField(max_length=200)
+    message = models.TextField()
+    failures = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    retry_at = models.DateTimeField()
+    intent_updated_at = models.DateTimeField()
+    target_sha = models.CharField(max_length=64, blank=True)  # "" when it could not be read
+
+    class Meta:
+        ordering = ["retry_at"]
+
+    def __str__(self) -> str:
+        return f"{self.intent_id} set aside after {self.error_class} until {self.retry_at}"

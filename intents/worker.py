@@ -11,6 +11,8 @@
 - The worker's own state: ``worker.started`` and ``worker.stopped`` are events; heartbeats,
   cycle counts and idle cycles are polls and live in the ``WorkerHeartbeat`` table, which
   ``converge doctor`` and the console read.
+- Failure isolation: an unexpected error while validating or queue-processing one intent sets
+  that intent aside with a back-off (``intents.failures``); the task returns normally.
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.errors import Conflict, ConvergeError
+from converge_core.failures import STAGE_VALIDATE
 from converge_core.ids import new_trace_id
 from converge_core.states import QUEUEABLE, Status
 from converge_core.validation import BLOCKED, ValidationDecision
 from intents.decisions import decision_confirm, decision_last, decision_record
-from intents.locks import claim_intent, release_claim
-from intents.models import Intent, IntentDecision, QueueLock, Repository, WorkerHeartbeat
+from intents.failures import backoffs_in_force, failure_clear, failure_record, is_isolated
+from intents.locks import claim_intent, locks_held, release_claim
+from intents.models import Intent, IntentDecision, Repository, WorkerHeartbeat
 from intents.queue import QueueLockHeld, QueueOptions, queue_run
 from intents.validation import ValidationOptions, after_decision, intent_decide
 from interfaces.workerstate import current_worker_state
@@ -72,10 +76,14 @@ def _unvalidated_ready() -> QuerySet[Intent]:
 
 
 def ready_intents_pending(*, targets: list[str] | None, limit: int) -> list[str]:
-    """READY intents not validated since they last changed and not claimed, in queue order."""
+    """READY intents not validated since they last changed, not claimed and not set aside
+    after a processing failure, in queue order."""
     queryset = _unvalidated_ready().filter(
         Q(claimed_by__isnull=True) | Q(claim_expires_at__lt=timezone.now())
     )
+    set_aside = backoffs_in_force()
+    if set_aside:
+        queryset = queryset.exclude(pk__in=list(set_aside))
     if targets is not None:
         queryset = queryset.filter(target__in=targets)
     ordered = queryset.order_by("priority", "created_at", "id")
@@ -83,13 +91,16 @@ def ready_intents_pending(*, targets: list[str] | None, limit: int) -> list[str]
 
 
 def ready_intent_validate(*, intent_id: str, holder: str) -> dict[str, Any]:
-    """Validate one READY intent under a claim, so that one worker does it once."""
+    """Validate one READY intent under a claim, so that one worker does it once. An
+    unexpected error sets the intent aside (``intents.failures``) instead of failing the task."""
     if not claim_intent(intent_id, holder=holder, ttl=settings.CONVERGE_QUEUE_LOCK_TTL):
         return {"intent_id": intent_id, "decision": "claimed"}
     try:
         intent = _unvalidated_ready().filter(pk=intent_id).first()
         if intent is None:  # validated, changed or finished since it was dispatched
             return {"intent_id": intent_id, "decision": "skipped"}
+        if backoffs_in_force(intent_ids=[intent_id]):  # set aside since it was dispatched
+            return {"intent_id": intent_id, "decision": "set_aside"}
         options = ValidationOptions(skip_checks=settings.CONVERGE_WORKER_SKIP_CHECKS, reuse=True)
         try:
             decision = intent_decide(intent_id=intent_id, options=options)
@@ -99,6 +110,12 @@ def ready_intent_validate(*, intent_id: str, holder: str) -> dict[str, Any]:
             # An unknown branch or a bad value: recorded as a block so that it is explained
             # and not retried every cycle until the intent changes.
             decision = _record_block(intent, exc.message)
+        except Exception as exc:
+            if not is_isolated(exc):
+                raise
+            failed = failure_record(intent_id=intent_id, stage=STAGE_VALIDATE, error=exc)
+            return {"intent_id": intent_id, **failed}
+        failure_clear(intent_id)
     finally:
         release_claim(intent_id, holder=holder)
     outcome = {"intent_id": intent_id, "decision": decision.decision}
@@ -147,12 +164,7 @@ def queue_pairs(*, targets: list[str] | None) -> list[tuple[int, str]]:
     if targets is not None:
         candidates = candidates.filter(target__in=targets)
     pairs = set(candidates.order_by().values_list("repository_id", "target").distinct())
-    held = set(
-        QueueLock.objects.filter(expires_at__gte=timezone.now()).values_list(
-            "repository_id", "target"
-        )
-    )
-    return sorted(pairs - held)
+    return sorted(pairs - locks_held(pairs))
 
 
 def queue_process(

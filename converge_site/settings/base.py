@@ -376,6 +376,7 @@ CONVERGE_AFTER_DECISION += [
 # Told the review backlog per tenant after each review sweep (see converge_core.reviews).
 CONVERGE_REVIEW_BACKLOG_HOOKS: list[str] = ["intake.backlog.review_backlog_throttle"]
 CONVERGE_DOCTOR_CHECKS += [
+    "intents.doctor.check_queue_locks",
     "flags.doctor.check_feature_flags",
     "reviews.doctor.check_review_pool",
     "reviews.doctor.check_llm_advisor",

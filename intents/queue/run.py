@@ -11,6 +11,8 @@ A QUEUED intent whose inputs (SHAs, fields, policy, flags, reviews…) are uncha
 last decision is skipped without a write; a run that decided nothing leaves no trace in the
 log (decisions §39). A conflict with the target names the merged intents whose merges touched
 the conflicting files since the source forked (decisions §12).
+An unexpected error while processing one intent sets that intent aside (``intents.failures``)
+and the walk goes on with the next one; an intent set aside is skipped until its back-off ends.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from converge_core.errors import ConvergeError, OperationFailed
+from converge_core.audit import format_timestamp
+from converge_core.errors import Conflict, ConvergeError, OperationFailed
+from converge_core.failures import STAGE_QUEUE
 from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
 from converge_core.hooks import QueueHold
 from converge_core.progress import SILENT, Progress
@@ -39,11 +43,19 @@ from converge_core.validation import BLOCKED, ValidationDecision
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
 from intents.decisions import InputsContext, decisions_unchanged, extension_inputs
+from intents.failures import (
+    failure_clear,
+    failure_record,
+    failures_on_record,
+    in_force,
+    is_isolated,
+)
 from intents.gitaccess import git_for
 from intents.hooks import queue_holds
 from intents.locks import (
     claim_intent,
     lock_acquire,
+    lock_describe,
     lock_holder,
     lock_name,
     lock_release,
@@ -52,7 +64,7 @@ from intents.locks import (
     process_holder,
     release_claim,
 )
-from intents.models import CommitLink, Intent, Repository
+from intents.models import CommitLink, Intent, ProcessingFailure, Repository
 from intents.policyconfig import policy_config
 from intents.queue.conflicts import merged_intents_behind
 from intents.services import intent_transition
@@ -98,6 +110,8 @@ class TargetRun:
     holds: dict[str, QueueHold] = field(default_factory=dict)
     extensions: dict[str, dict[str, str]] = field(default_factory=dict)
     unchanged: set[str] = field(default_factory=set)  # QUEUED with their last inputs
+    failures: dict[str, ProcessingFailure] = field(default_factory=dict)
+    set_aside: dict[str, ProcessingFailure] = field(default_factory=dict)
     last_blocks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_conflicts: dict[str, list[str]] = field(default_factory=dict)
@@ -205,11 +219,7 @@ def _acquire(run: TargetRun, on_wait: Callable[[dict[str, Any]], None] | None) -
             on_wait(info)
             told = True
         if time.monotonic() >= deadline:
-            raise QueueLockHeld(
-                f"Queue lock {run.lock} is held by {info['holder']} "
-                f"(since {info['acquired_at']}, expires {info['expires_at']})",
-                lock=info,
-            )
+            raise QueueLockHeld(f"Queue lock {run.lock} is {lock_describe(info)}", lock=info)
         time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
 
 
@@ -250,6 +260,8 @@ def _load(run: TargetRun) -> list[Intent]:
         unknown = missing - run.statuses.keys()
         frontier -= unknown
     ids = list(by_id)
+    run.failures = failures_on_record(intent_ids=ids)
+    run.set_aside = in_force(run.failures)
     for hold_check in queue_holds():
         for intent_id, hold in hold_check(ids).items():
             run.holds.setdefault(intent_id, hold)
@@ -265,12 +277,15 @@ def _load(run: TargetRun) -> list[Intent]:
 
 def _plausible(run: TargetRun, batch: list[Intent]) -> list[Intent]:
     """Candidates that can merge in this run, in order: their dependencies are merged or
-    merge earlier in the batch, nothing holds them and their retries are not exhausted."""
+    merge earlier in the batch, nothing holds or sets them aside and their retries are not
+    exhausted."""
     plan = flag_is_enabled("plan_coordination")
     will_merge: set[str] = set()
     plausible = []
     for intent in batch:
-        if intent.id in run.holds or intent.retries >= run.max_retries:
+        if intent.id in run.holds or intent.id in run.set_aside:
+            continue
+        if intent.retries >= run.max_retries:
             continue
         visible = visible_statuses(intent.id, intent.dependencies, run.statuses, run.tenants)
         if plan and any(
@@ -319,7 +334,7 @@ def _walk(run: TargetRun, should_stop: Callable[[], bool], progress: Progress) -
         if run.processed >= run.options.limit or should_stop() or run.merges_refused:
             break
         _keep_lock(run)
-        _process(run, intent)
+        _process_isolated(run, intent)
         progress.advance()
 
 
@@ -327,7 +342,9 @@ def _keep_lock(run: TargetRun) -> None:
     if time.monotonic() - run.renewed_at < LOCK_RENEW_INTERVAL:
         return
     if not lock_renew(run.lock, holder=run.holder, ttl=settings.CONVERGE_QUEUE_LOCK_TTL):
-        raise QueueLockHeld(f"Queue lock {run.lock} was lost (expired and taken over)")
+        raise QueueLockHeld(
+            f"Queue lock {run.lock} was lost (expired and taken over, or its session ended)"
+        )
     run.renewed_at = time.monotonic()
 
 
@@ -348,10 +365,38 @@ def _skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
     )
 
 
+def _process_isolated(run: TargetRun, intent: Intent) -> None:
+    """Process one intent; what it raises unexpectedly sets it aside, not the run."""
+    try:
+        _process(run, intent)
+    except Conflict as exc:  # changed by someone else meanwhile: nothing to record
+        _skip(run, intent, "status_changed", exc.message)
+    except Exception as exc:
+        # A domain error that escapes the revalidation (git failing during the merge, say)
+        # is this intent's failure as well; an unreachable database or the time limit is not.
+        if not (is_isolated(exc) or isinstance(exc, ConvergeError)):
+            raise
+        failed = failure_record(intent_id=intent.id, stage=STAGE_QUEUE, error=exc)
+        if failed["recorded"]:
+            _record(run, intent, failed, counts=False, decided=True)
+        else:
+            _skip(run, intent, "processing_failed", failed["message"])
+
+
 def _process(run: TargetRun, intent: Intent) -> None:
     intent.refresh_from_db()
     if intent.status not in QUEUEABLE:
         _skip(run, intent, "status_changed", f"now {intent.status}")
+        return
+    failure = run.set_aside.get(intent.id)
+    if failure is not None:
+        _skip(
+            run,
+            intent,
+            "set_aside",
+            f"set aside until {format_timestamp(failure.retry_at)} after {failure.error_class} "
+            f"in {failure.stage}: {failure.message}",
+        )
         return
     if flag_is_enabled("plan_coordination") and _dependency_blocked(run, intent):
         return
@@ -376,6 +421,8 @@ def _process(run: TargetRun, intent: Intent) -> None:
         _revalidate_and_merge(run, intent)
     finally:
         release_claim(intent.id, holder=run.holder)
+    if intent.id in run.failures:  # processed without an error this time
+        failure_clear(intent.id)
 
 
 def _held(run: TargetRun, intent: Intent, hold: QueueHold) -> None:
