@@ -24,6 +24,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "intent.dependency_blocked",
         "intent.speculative_conflict",
         "intent.pre_evaluated",
+        "intent.processing_failed",
         "intent.updated",
         "intent.linked.commit",
         "intent.link.removed",

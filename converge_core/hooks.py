@@ -12,6 +12,9 @@ that this module needs no Django.
   :mod:`converge_core.policy`).
 - ``CONVERGE_AFTER_DECISION`` (:class:`AfterDecision`): told about each decision once its
   transaction committed.
+- ``CONVERGE_DECISION_INPUTS`` (:class:`DecisionInputsHook`): what a hold or gate of a later app
+  reads about each intent, as a digest; the queue revalidates an intent when one changes (a
+  hold or gate that reads state of its own adds one, see :mod:`converge_core.fingerprint`).
 - ``CONVERGE_INTENT_DETAILS`` (:class:`IntentDetails`): extra read-only details for ``intent
   status`` and reviews views.
 - ``CONVERGE_RISK_REVIEW_DETAILS`` (:class:`RiskReviewDetails`): extra read-only sections of
@@ -85,6 +88,16 @@ class Decision:
 
 class AfterDecision(Protocol):
     def __call__(self, decision: Decision) -> None: ...
+
+
+class DecisionInputsHook(Protocol):
+    """Intent id → a digest of what the hook's hold or gate reads about it (omitted: nothing).
+
+    Part of every decision's fingerprint: while the digests, the SHAs, the policy and the
+    flags are unchanged, the queue reuses the intent's last decision instead of revalidating.
+    """
+
+    def __call__(self, intent_ids: list[str]) -> Mapping[str, str]: ...
 
 
 class IntentDetails(Protocol):

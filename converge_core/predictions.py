@@ -4,17 +4,24 @@
 The projection is one period ahead: the mean of the recent half of the snapshots plus the
 difference between the recent and the older half. ``horizon_days`` sizes the input window
 (2 × horizon days of snapshots); it does not stretch the projection.
+
+The beat records a snapshot only when its value changed (decisions §39), so a slot without one
+means "unchanged": ``snapshot_series`` turns the recorded snapshots back into one value per
+slot before the projection reads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from statistics import fmean
 from typing import Any
 
 from converge_core.health import Band, health_status
 
+# The beat's snapshot cadence (``operations-snapshots``): one slot per 5 minutes.
+SNAPSHOT_SLOT_SECONDS = 300
 STABLE = "System trajectory is stable"
 DEGRADING = "Consider pausing new intents — health trajectory indicates degradation"
 
@@ -26,6 +33,33 @@ def _signal(signal: str, severity: str, message: str, recommendation: str) -> di
         "message": message,
         "recommendation": recommendation,
     }
+
+
+def snapshot_series(
+    points: Sequence[tuple[datetime, Mapping[str, Any]]],
+    *,
+    since: datetime,
+    until: datetime,
+    slot_seconds: int = SNAPSHOT_SLOT_SECONDS,
+) -> list[Mapping[str, Any]]:
+    """One snapshot per slot from the first one (or ``since``) to ``until``, oldest first.
+
+    ``points`` are the recorded ``(timestamp, payload)`` pairs in time order; the first may
+    lie before ``since`` (the value the window starts with). Each snapshot holds until the
+    next one is recorded.
+    """
+    if not points:
+        return []
+    step = timedelta(seconds=slot_seconds)
+    slot = max(points[0][0], since)
+    series: list[Mapping[str, Any]] = []
+    current = -1
+    while slot <= until:
+        while current + 1 < len(points) and points[current + 1][0] <= slot:
+            current += 1
+        series.append(points[current][1])
+        slot += step
+    return series
 
 
 def _velocity(series: Sequence[float]) -> float:

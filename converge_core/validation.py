@@ -43,6 +43,31 @@ class ValidationDecision:
     gates: GateFindings | None = None  # once the policy gates ran
     warnings: tuple[Mapping[str, str], ...] = ()
     dry_run: bool = False
+    reused: bool = False  # the last decision again: nothing it depends on changed
+    inputs_changed: tuple[str, ...] | None = None  # a system revalidation: what changed
+    recorded: Mapping[str, Any] | None = None  # a reused decision as it was rendered then
+
+    @classmethod
+    def reused_from(
+        cls,
+        recorded: Mapping[str, Any],
+        *,
+        simulation: Simulation | None = None,
+        trace_id: str | None = None,
+    ) -> ValidationDecision:
+        """The decision a stored rendering (``as_dict``) stands for, reused unchanged."""
+        return cls(
+            decision=str(recorded.get("decision", BLOCKED)),
+            intent_id=str(recorded.get("intent_id", "")),
+            trace_id=recorded.get("trace_id") or trace_id,
+            risk_level=recorded.get("risk_level"),
+            reason=recorded.get("reason"),
+            simulation=simulation,
+            warnings=tuple(recorded.get("warnings") or ()),
+            reused=True,
+            inputs_changed=(),
+            recorded=recorded,
+        )
 
     @property
     def is_validated(self) -> bool:
@@ -50,6 +75,23 @@ class ValidationDecision:
 
     def as_dict(self) -> dict[str, Any]:
         """The decision as the API and the CLI render it."""
+        if self.recorded is not None:
+            rendered = {
+                key: value
+                for key, value in self.recorded.items()
+                if key not in ("reused", "inputs_changed", "dry_run")
+            }
+        else:
+            rendered = self._rendered()
+        if self.dry_run:
+            rendered["dry_run"] = True
+        if self.reused:
+            rendered["reused"] = True
+        if self.inputs_changed is not None:
+            rendered["inputs_changed"] = list(self.inputs_changed)
+        return rendered
+
+    def _rendered(self) -> dict[str, Any]:
         rendered: dict[str, Any] = {"decision": self.decision, "intent_id": self.intent_id}
         if not self.is_validated:
             rendered["reason"] = self.reason
@@ -78,6 +120,4 @@ class ValidationDecision:
             rendered["policy"] = self.gates.policy.to_result()
             rendered["risk_gate"] = risk_gate.to_dict() if risk_gate is not None else None
         rendered["warnings"] = [dict(warning) for warning in self.warnings]
-        if self.dry_run:
-            rendered["dry_run"] = True
         return rendered

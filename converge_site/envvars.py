@@ -123,7 +123,7 @@ REGISTRY: tuple[EnvVar, ...] = (
     EnvVar(
         "CONVERGE_WORKER_HEARTBEAT_CYCLES",
         "10",
-        "A worker.heartbeat event every N poll intervals (0 disables)",
+        "Worker heartbeat (its row of the worker-state table) every N poll intervals (0: off)",
     ),
     EnvVar(
         "CONVERGE_WORKER_PRUNE_INTERVAL_CYCLES",

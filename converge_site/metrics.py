@@ -24,8 +24,7 @@ from interfaces.exceptions import method_not_allowed
 logger = logging.getLogger("converge.metrics")
 
 
-
-def _intent_families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+def _intent_families() -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
     return (
         GaugeMetricFamily("converge_intents", "Intents by status", labels=["status"]),
         GaugeMetricFamily(
@@ -33,11 +32,16 @@ def _intent_families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
             "Active intents by status and tenant",
             labels=["status", "tenant"],
         ),
+        GaugeMetricFamily(
+            "converge_intents_set_aside",
+            "Intents the worker set aside after a processing failure, back-off in force",
+        ),
     )
 
 
 class IntentCollector(Collector):
-    """Intents by status and queue depth per tenant, from one grouped query per scrape."""
+    """Intents by status and queue depth per tenant, from one grouped query per scrape, and the
+    intents set aside after a processing failure."""
 
     def describe(self) -> Iterator[GaugeMetricFamily]:
         # Registration asks for the metric names; answering without a query keeps the
@@ -45,7 +49,9 @@ class IntentCollector(Collector):
         yield from _intent_families()
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from intents.models import Intent
+        from django.utils import timezone
+
+        from intents.models import Intent, ProcessingFailure
 
         try:
             rows = list(
@@ -53,10 +59,11 @@ class IntentCollector(Collector):
                 .values_list("status", "tenant_id")
                 .annotate(count=Count("pk"))
             )
+            set_aside = ProcessingFailure.objects.filter(retry_at__gt=timezone.now()).count()
         except DatabaseError:
             logger.warning("intent gauges skipped: the database is unavailable", exc_info=True)
             return
-        by_status, depth = _intent_families()
+        by_status, depth, aside = _intent_families()
         totals: dict[str, int] = {}
         for status, tenant, count in rows:
             totals[status] = totals.get(status, 0) + count
@@ -64,8 +71,10 @@ class IntentCollector(Collector):
                 depth.add_metric([status, tenant or "none"], count)
         for status in Status:
             by_status.add_metric([str(status)], totals.get(status, 0))
+        aside.add_metric([], set_aside)
         yield by_status
         yield depth
+        yield aside
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:

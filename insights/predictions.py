@@ -12,13 +12,18 @@ from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.errors import InvalidInput
-from converge_core.predictions import WindowStats, health_prediction, issue_predictions
+from converge_core.predictions import (
+    WindowStats,
+    health_prediction,
+    issue_predictions,
+    snapshot_series,
+)
 from insights.events import simulation_counts
 from ledger.selectors import (
     EventWindow,
     event_aggregate,
     event_counts,
-    event_payloads,
+    event_feed,
     payload_number,
 )
 
@@ -32,22 +37,24 @@ def health_prediction_read(
     """Project repo health from the ``health.snapshot`` events of the last 2 × horizon days.
 
     Only recorded (scheduled) snapshots count, so the projection does not depend on how often
-    somebody looked at the health.
+    somebody looked at the health. The beat records one only when the value changed, so each
+    snapshot stands for every 5-minute slot until the next (the last one before the window
+    for the window's start).
     """
     if not 1 <= horizon_days <= 365:
         raise InvalidInput("horizon_days must be between 1 and 365", field="horizon_days")
     now = now or timezone.now()
     since = now - timedelta(days=2 * horizon_days)
-    payloads = event_payloads(
-        event_type="health.snapshot",
-        tenant_id=tenant_id,
-        since=since,
-        until=now,
-        oldest_first=True,
-        by_time=True,
-        limit=SNAPSHOT_LIMIT,
+    feed = event_feed(event_type="health.snapshot", tenant_id=tenant_id, until=now, by_time=True)
+    before = feed.filter(timestamp__lt=since).values_list("timestamp", "payload").first()
+    within = list(
+        feed.filter(timestamp__gte=since)
+        .reverse()
+        .values_list("timestamp", "payload")[:SNAPSHOT_LIMIT]
     )
-    prediction = health_prediction(payloads, horizon_days=horizon_days)
+    points = ([before] if before is not None else []) + within
+    series = snapshot_series(points, since=since, until=now)
+    prediction = health_prediction(series, horizon_days=horizon_days)
     return {**prediction, "timestamp": format_timestamp(now), "tenant_id": tenant_id}
 
 

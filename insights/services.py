@@ -13,35 +13,58 @@ from django.utils import timezone
 
 from converge_core.compliance import validate_thresholds
 from converge_core.errors import InvalidInput
+from converge_core.fingerprint import value_changed
 from insights.debt import debt_compute, debt_enabled
 from insights.events import active_intents
 from insights.health import change_health_snapshot, change_health_snapshots, repo_health_snapshot
 from insights.models import TenantComplianceThresholds
 from ledger.append import event_append
-from ledger.selectors import intents_latest_seq, latest_payload
+from ledger.selectors import event_feed, intents_latest_seq, latest_payload
 
 # Decisions that change an intent's health (holds and skips repeat every queue cycle).
 CHANGE_DECISIONS = ("intent.validated", "intent.blocked", "intent.merged", "intent.rejected")
 SWEEP_BATCH = 500
 
 
+def _latest_snapshot(event_type: str, tenant_id: str | None) -> dict[str, Any] | None:
+    """The last snapshot of ``tenant_id`` (``None``: the one of every tenant), by time."""
+    if tenant_id is None:
+        feed = event_feed(event_type=event_type, by_time=True, without_tenant=True)
+    else:
+        feed = event_feed(event_type=event_type, by_time=True, tenant_id=tenant_id)
+    latest = feed.first()
+    return latest.payload if latest is not None else None
+
+
+def _snapshot_append(
+    event_type: str, tenant_id: str | None, snapshot: dict[str, Any], *, if_changed: bool
+) -> bool:
+    """Append the snapshot; with ``if_changed`` (the beat) only when its value differs from
+    the last one recorded: readers take a missing slot as "unchanged"."""
+    if if_changed and not value_changed(_latest_snapshot(event_type, tenant_id), snapshot):
+        return False
+    event_append(event_type=event_type, tenant_id=tenant_id, payload=snapshot)
+    return True
+
+
 def debt_snapshot_record(
     *, tenant_id: str | None = None, now: datetime | None = None
 ) -> dict[str, Any] | None:
-    """Record ``verification.debt.snapshot`` (the beat's job); ``None`` with the flag off."""
+    """Record ``verification.debt.snapshot`` (an operator's ``--record``); ``None`` with the
+    flag off."""
     if not debt_enabled():
         return None
     snapshot = debt_compute(tenant_id=tenant_id, now=now)
-    event_append(event_type="verification.debt.snapshot", tenant_id=tenant_id, payload=snapshot)
+    _snapshot_append("verification.debt.snapshot", tenant_id, snapshot, if_changed=False)
     return snapshot
 
 
 def health_snapshot_record(
     *, tenant_id: str | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
-    """Record ``health.snapshot`` (the beat's job; health predictions read these)."""
+    """Record ``health.snapshot`` (an operator's ``--record``; health predictions read these)."""
     snapshot = repo_health_snapshot(tenant_id=tenant_id, now=now)
-    event_append(event_type="health.snapshot", tenant_id=tenant_id, payload=snapshot)
+    _snapshot_append("health.snapshot", tenant_id, snapshot, if_changed=False)
     return snapshot
 
 
@@ -83,7 +106,8 @@ def change_health_snapshots_record_pending() -> int:
 
 
 def snapshots_record_all(*, now: datetime | None = None) -> dict[str, Any]:
-    """Health and debt snapshots for everything and for each tenant with active intents."""
+    """Health and debt snapshots for everything and for each tenant with active intents, each
+    recorded only when its value changed since the last one (``health``/``debt``: recorded)."""
     now = now or timezone.now()
     tenants = sorted(
         tenant
@@ -92,9 +116,18 @@ def snapshots_record_all(*, now: datetime | None = None) -> dict[str, Any]:
     )
     recorded = []
     for tenant_id in [None, *tenants]:
-        health_snapshot_record(tenant_id=tenant_id, now=now)
-        debt = debt_snapshot_record(tenant_id=tenant_id, now=now)
-        recorded.append({"tenant_id": tenant_id, "health": True, "debt": debt is not None})
+        health = repo_health_snapshot(tenant_id=tenant_id, now=now)
+        entry = {
+            "tenant_id": tenant_id,
+            "health": _snapshot_append("health.snapshot", tenant_id, health, if_changed=True),
+            "debt": False,
+        }
+        if debt_enabled():
+            debt = debt_compute(tenant_id=tenant_id, now=now)
+            entry["debt"] = _snapshot_append(
+                "verification.debt.snapshot", tenant_id, debt, if_changed=True
+            )
+        recorded.append(entry)
     return {"snapshots": recorded, "change_snapshots": change_health_snapshots_record_pending()}
 
 

@@ -58,7 +58,8 @@ def entropy_trend(
 def health_trend(
     *, tenant_id: str | None = None, days: int = 30, limit: int = 200, now: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """The recorded ``health.snapshot`` payloads."""
+    """The recorded ``health.snapshot`` payloads: each is the health from its timestamp until
+    the next one (the beat records a snapshot only when the value changed)."""
     since = _window(days, limit, now)
     return [payload for _, _, payload in _rows("health.snapshot", tenant_id, since, limit)]
 

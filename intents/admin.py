@@ -12,7 +12,16 @@ from django.http import HttpRequest
 from converge_core.errors import ConvergeError
 from converge_core.policy import validate_tenant_risk_policy
 from intents.locks import locks_force_release
-from intents.models import CommitLink, Intent, QueueLock, Repository, TenantRiskPolicy
+from intents.models import (
+    CommitLink,
+    Intent,
+    IntentDecision,
+    ProcessingFailure,
+    QueueLock,
+    Repository,
+    TenantRiskPolicy,
+    WorkerHeartbeat,
+)
 from intents.risk import risk_policy_set
 from intents.services import intent_reset
 from intents.validation import intent_validate
@@ -148,3 +157,46 @@ class QueueLockAdmin(admin.ModelAdmin):
         for lock in queryset:
             released += len(locks_force_release(lock.repository, names=[lock.name]))
         self.message_user(request, f"Released {released} lock(s).", messages.SUCCESS)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """Each worker's last heartbeat: polls are kept here, never in the event log."""
+
+    list_display = (
+        "node",
+        "hostname",
+        "pid",
+        "started_at",
+        "last_seen_at",
+        "stopped_at",
+        "cycles",
+        "idle_cycles",
+        "total_processed",
+        "queue_depth",
+    )
+    search_fields = ("node", "hostname")
+
+
+@admin.register(IntentDecision)
+class IntentDecisionAdmin(ReadOnlyAdmin):
+    """The last decision of each intent with the fingerprint of its inputs."""
+
+    list_display = ("intent", "outcome", "fingerprint", "decided_at", "checked_at")
+    search_fields = ("intent__id", "=trace_id")
+    raw_id_fields = ("intent",)
+
+    @admin.display(description="decision")
+    def outcome(self, obj: IntentDecision) -> str:
+        return str(obj.decision.get("reason") or obj.decision.get("decision", ""))
+
+
+@admin.register(ProcessingFailure)
+class ProcessingFailureAdmin(ReadOnlyAdmin):
+    """Intents the worker set aside after an unexpected error; the intent's "queue reset"
+    action clears one."""
+
+    list_display = ("intent", "stage", "error_class", "failures", "last_failed_at", "retry_at")
+    list_filter = ("stage", "error_class")
+    search_fields = ("intent__id", "message")
+    list_select_related = ("intent",)

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 from converge_core.hooks import (
     AdmissionCheck,
     AfterDecision,
+    DecisionInputsHook,
     IntentDetails,
     PolicyGate,
     QueueHoldCheck,
@@ -51,6 +52,10 @@ def admission_checks() -> list[AdmissionCheck]:
 
 def queue_holds() -> list[QueueHoldCheck]:
     return _hooks("CONVERGE_QUEUE_HOLDS")
+
+
+def decision_inputs() -> list[DecisionInputsHook]:
+    return _hooks("CONVERGE_DECISION_INPUTS")
 
 
 def policy_gates() -> list[PolicyGate]:

@@ -185,3 +185,84 @@ class ArchaeologySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"history of {self.repository} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class IntentDecision(models.Model):
+    """The last validation decision of an intent and the fingerprint of its inputs.
+
+    The queue revalidates every poll interval; while the fingerprint of the inputs (SHAs,
+    the intent's fields, policy, flags, archaeology snapshot, review state) is unchanged it
+    reuses ``decision`` and writes nothing (decisions §39). ``inputs`` are the fingerprint's
+    parts, so the next decision can say what changed. ``checked_at`` is the last time a
+    validation made or confirmed this decision: the first validation of READY intents skips
+    those checked since they last changed.
+    """
+
+    intent = models.OneToOneField(
+        Intent, on_delete=models.CASCADE, primary_key=True, related_name="last_decision"
+    )
+    fingerprint = models.CharField(max_length=64, blank=True)  # blank: inputs unknown
+    inputs = models.JSONField(default=dict)
+    decision = models.JSONField(default=dict)
+    trace_id = models.CharField(max_length=100)
+    decided_at = models.DateTimeField()
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.intent_id}: {self.decision.get('decision')} ({self.fingerprint[:12]})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The latest state of one worker, refreshed in place by its heartbeat task.
+
+    Heartbeats, idle cycles and counters are polls, not decisions: they live here and never
+    in the event log. ``converge doctor`` and the operator console read this table; only a
+    worker's start and stop are events.
+    """
+
+    node = models.CharField(max_length=300, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    cycles = models.PositiveBigIntegerField(default=0)
+    idle_cycles = models.PositiveBigIntegerField(default=0)
+    total_processed = models.PositiveBigIntegerField(default=0)
+    queue_depth = models.PositiveIntegerField(default=0)
+    uptime_seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"worker {self.node}"
+
+
+class ProcessingFailure(models.Model):
+    """An intent the worker set aside after an unexpected error while processing it.
+
+    The back-off is in force until ``retry_at``, and only while the intent and its target are as
+    they were when it failed (``intent_updated_at``, ``target_sha``): a change clears it. A
+    success or ``queue reset`` deletes the row; ``failures`` counts the consecutive failures
+    that doubled the back-off.
+    """
+
+    intent = models.OneToOneField(
+        Intent, on_delete=models.CASCADE, primary_key=True, related_name="processing_failure"
+    )
+    stage = models.CharField(max_length=32)
+    error_class = models.CharField(max_length=200)
+    message = models.TextField()
+    failures = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    retry_at = models.DateTimeField()
+    intent_updated_at = models.DateTimeField()
+    target_sha = models.CharField(max_length=64, blank=True)  # "" when it could not be read
+
+    class Meta:
+        ordering = ["retry_at"]
+
+    def __str__(self) -> str:
+        return f"{self.intent_id} set aside after {self.error_class} until {self.retry_at}"

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from converge_core.errors import NotFound
 from converge_core.states import Status
+from intents.failures import failure_of
 from intents.hooks import intent_details
 from intents.models import Intent
 from intents.serialization import intent_serialize
@@ -61,7 +62,8 @@ def intent_list(
 
 
 def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str, Any]:
-    """What ``intent status`` shows: the intent, its dependencies and its last decision."""
+    """What ``intent status`` shows: the intent, its dependencies, its last decision and the
+    worker's last processing failure (with whether it sets the intent aside now)."""
     intent = intent_get(intent_id, tenant_id=tenant_id)
     # Only dependencies of the intent's own tenant resolve; another tenant's is unknown (None).
     statuses = dict(
@@ -84,6 +86,7 @@ def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str
         "dependencies": dependencies,
         "unmet_dependencies": [d["id"] for d in dependencies if d["status"] != Status.MERGED],
         "last_decision": last_decision,
+        "processing_failure": failure_of(intent.id),
     }
     for details in intent_details():
         overview.update(details(intent.id))

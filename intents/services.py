@@ -24,6 +24,7 @@ from intents.cleaning import (
     clean_ref,
 )
 from intents.errors import DependencyCycle, IntakeRejected
+from intents.failures import failure_clear
 from intents.gitaccess import git_for
 from intents.hooks import admission_checks
 from intents.models import Intent, Repository
@@ -192,8 +193,9 @@ def intent_change_status(
 ) -> Status:
     """Guard and compare-and-swap a status change; returns the status it moved from.
 
-    Appends nothing: call it inside a transaction that appends the event recording the
-    change (:func:`intent_transition` does both).
+    A cause other than the admin override keeping the status changes nothing (the caller
+    writes no event for it either). Appends nothing: call it inside a transaction that
+    appends the event recording the change (:func:`intent_transition` does both).
     """
     to = Status(to)
     intent = _lock(intent_id)
@@ -205,6 +207,8 @@ def intent_change_status(
             status=current,
         )
     check_transition(cause, current, to)
+    if current == to and retries is None and Cause(cause) != Cause.ADMIN_OVERRIDE:
+        return current  # the system keeping a status is no change: the row stays as it is
     updates: dict[str, Any] = {"status": to, "updated_at": timezone.now()}
     if retries is not None:
         updates["retries"] = retries
@@ -279,9 +283,11 @@ def intent_override_status(*, intent_id: str, status: str, actor: str, reason: s
 
 
 def intent_reset(*, intent_id: str, actor: str, status: str | None = None) -> Intent:
-    """Zero an intent's retries (optionally setting its status); appends ``queue.reset``."""
+    """Zero an intent's retries (optionally setting its status) and clear the back-off of a
+    processing failure; appends ``queue.reset``."""
     with transaction.atomic():
         intent = _lock(intent_id)
+        failure_cleared = failure_clear(intent_id)
         new_status = Status(status) if status else Status(intent.status)
         Intent.objects.filter(pk=intent_id).update(
             status=new_status,
@@ -299,6 +305,7 @@ def intent_reset(*, intent_id: str, actor: str, status: str | None = None) -> In
                 "new_status": str(new_status),
                 "previous_status": intent.status,
                 "retries_reset": True,
+                "processing_failure_cleared": failure_cleared,
                 "actor": actor,
             },
         )

@@ -89,7 +89,7 @@ def queue_process_task(
 
 @shared_task(bind=True, soft_time_limit=30, time_limit=60, **RETRY_POLICY)
 def worker_heartbeat_task(self: Any) -> dict[str, Any]:
-    """``worker.heartbeat`` of whichever worker runs it."""
+    """Refresh the worker-state row of whichever worker runs it (no event)."""
     return worker_heartbeat(node=self.request.hostname)
 
 

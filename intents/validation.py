@@ -7,6 +7,12 @@ A block leaves status and retries untouched; retry accounting belongs to the que
 A dry run (``policy eval``) does the same work but changes nothing and writes no event.
 The decision is a :class:`~converge_core.validation.ValidationDecision`; ``intent_validate``
 renders it for the API, the CLI and the admin.
+
+Every decision is stored with the fingerprint of its inputs (:mod:`intents.decisions`). A
+system revalidation (``reuse``: the queue, the worker's first validation) whose inputs are
+unchanged reuses the last decision and writes nothing but a real status change; one whose
+inputs changed but which blocks for the same reason as before does not repeat
+``intent.blocked``; a queue revalidation of an intent already QUEUED writes no status change.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from converge_core import checks as check_status
 from converge_core.checks import CheckOutcome, run_check
 from converge_core.context import trace_scope
 from converge_core.errors import Conflict, ConvergeError
+from converge_core.fingerprint import DecisionInputs, changed_inputs
 from converge_core.git import Simulation
 from converge_core.hooks import Decision
 from converge_core.policy import (
@@ -45,13 +52,25 @@ from converge_core.risk import (
 from converge_core.states import ACTIVE, Cause, Status
 from converge_core.validation import BLOCKED, VALIDATED, GateFindings, ValidationDecision
 from flags.selectors import flag_is_enabled, flag_mode
+from intents.decisions import (
+    InputsContext,
+    decision_confirm,
+    decision_inputs,
+    decision_last,
+    decision_record,
+)
 from intents.gitaccess import git_for
 from intents.hooks import after_decision_hooks, policy_gates
-from intents.models import Intent
+from intents.models import Intent, IntentDecision
 from intents.policyconfig import policy_config
 from intents.riskinputs import score_intent, tenant_risk_policy
 from intents.selectors import intent_get
-from intents.services import intent_change_status, intent_set_refs, status_event_payload
+from intents.services import (
+    intent_change_status,
+    intent_set_refs,
+    intent_transition,
+    status_event_payload,
+)
 from intents.simulations import record_commit_links, reusable_simulation, simulation_evidence
 from ledger.recorder import Recorder
 
@@ -67,6 +86,7 @@ class ValidationOptions:
     source: str | None = None
     target: str | None = None
     queue: bool = False  # a queue revalidation: success moves the intent to QUEUED
+    reuse: bool = False  # a system revalidation: unchanged inputs reuse the last decision
 
 
 @dataclass
@@ -83,6 +103,8 @@ class Run:
     simulation: Simulation | None = None
     risk: RiskEvaluation | None = None
     outcomes: dict[str, CheckOutcome] = field(default_factory=dict)
+    inputs: DecisionInputs | None = None  # what the decision is made from (None: dry run)
+    last: IntentDecision | None = None  # the intent's previous decision
 
     @property
     def trace_id(self) -> str:
@@ -111,8 +133,13 @@ def intent_decide(
     options: ValidationOptions | None = None,
     actor: str = "system",
     tenant_id: str | None = None,
+    extensions: Mapping[str, str] | None = None,
 ) -> ValidationDecision:
-    """Run the pipeline for one intent and return its decision."""
+    """Run the pipeline for one intent and return its decision.
+
+    ``extensions`` are the intent's ``CONVERGE_DECISION_INPUTS`` digests when the caller has
+    them for a whole batch (asked here otherwise).
+    """
     options = options or ValidationOptions()
     intent = intent_get(intent_id, tenant_id=tenant_id)
     if intent.status not in ACTIVE:
@@ -129,6 +156,18 @@ def intent_decide(
         intent.source = options.source or intent.source
         intent.target = options.target or intent.target
     config = policy_config(options.policy_path)
+    inputs = last = None
+    if not options.dry_run:
+        context = InputsContext(config=config, skip_checks=options.skip_checks)
+        inputs = decision_inputs(intent, context=context, extensions=extensions)
+        last = decision_last(intent.id)
+        if (
+            options.reuse
+            and inputs is not None
+            and last is not None
+            and last.fingerprint == inputs.fingerprint
+        ):
+            return _reuse(intent, last, inputs, options)
     with trace_scope() as trace_id:
         recorder = Recorder(
             intent_id=intent.id,
@@ -136,15 +175,99 @@ def intent_decide(
             trace_id=trace_id,
             dry_run=options.dry_run,
         )
-        run = Run(intent=intent, recorder=recorder, config=config, options=options)
+        run = Run(
+            intent=intent,
+            recorder=recorder,
+            config=config,
+            options=options,
+            inputs=inputs,
+            last=last,
+        )
         decision = _pipeline(run)
+        if options.reuse and inputs is not None:
+            previous = last.inputs if last is not None and last.inputs else None
+            decision = replace(
+                decision, inputs_changed=tuple(changed_inputs(previous, inputs.parts()))
+            )
         if not options.dry_run:
-            _persist(run)
+            _persist(run, decision)
     if options.dry_run:
         decision = replace(decision, dry_run=True)
     else:
         after_decision(intent, decision)
     return decision
+
+
+def _reuse(
+    intent: Intent, last: IntentDecision, inputs: DecisionInputs, options: ValidationOptions
+) -> ValidationDecision:
+    """The last decision again: nothing is written unless it moves the intent to a status it
+    is not in (a READY or VALIDATED intent whose decision was to validate it)."""
+    decision = ValidationDecision.reused_from(
+        last.decision,
+        simulation=_recorded_simulation(intent, last, inputs),
+        trace_id=last.trace_id or None,
+    )
+    to = Status.QUEUED if options.queue else Status.VALIDATED
+    if not decision.is_validated or intent.status == to:
+        decision_confirm(intent)
+        return decision
+    trace_id = decision.trace_id
+    evidence = {
+        "risk_score": (last.decision.get("risk") or {}).get("risk_score"),
+        "policy_verdict": "ALLOW",
+        "trace_id": trace_id,
+    }
+    if options.queue:
+        event_type, cause = "intent.status_changed", Cause.QUEUE_REVALIDATE_OK
+        payload = {
+            "from": intent.status,
+            "to": str(to),
+            "cause": str(cause),
+            "trace_id": trace_id,
+            "reused": True,
+        }
+    else:
+        event_type, cause = "intent.validated", Cause.VALIDATE_OK
+        payload = {
+            "source": intent.source,
+            "target": intent.target,
+            "trace_id": trace_id,
+            "reused": True,
+        }
+    intent_transition(
+        intent_id=intent.id,
+        to=to,
+        cause=cause,
+        event_type=event_type,
+        payload=payload,
+        evidence=evidence,
+        expected=intent.status,
+        trace_id=trace_id,
+    )
+    after_decision(intent, decision)
+    return decision
+
+
+def _recorded_simulation(
+    intent: Intent, last: IntentDecision, inputs: DecisionInputs
+) -> Simulation | None:
+    """The simulation a stored decision was made from: its rendering with the SHAs of its
+    inputs (unchanged, or the decision would not be reused)."""
+    shown = last.decision.get("simulation")
+    if not isinstance(shown, Mapping):
+        return None
+    return Simulation(
+        mergeable=bool(shown.get("mergeable")),
+        conflicts=tuple(shown.get("conflicts") or ()),
+        files_changed=tuple(shown.get("files_changed") or ()),
+        source=intent.source,
+        target=intent.target,
+        source_sha=inputs.source_sha,
+        target_sha=inputs.target_sha,
+        tree_sha=str(shown.get("tree_sha") or ""),
+        timestamp=last.decided_at,
+    )
 
 
 def _pipeline(run: Run) -> ValidationDecision:
@@ -391,11 +514,14 @@ def _explain(reason: str, evaluation: Any, simulation: Simulation) -> str:
 
 
 def _block(run: Run, reason: str, findings: GateFindings | None = None) -> ValidationDecision:
-    run.recorder.emit(
-        "intent.blocked",
-        {"reason": reason, "trace_id": run.trace_id, "warnings": run.warnings},
-        {"reason": reason, "trace_id": run.trace_id},
-    )
+    previous = run.last.decision if run.last is not None else {}
+    repeated = previous.get("decision") == BLOCKED and previous.get("reason") == reason
+    if not (run.options.reuse and repeated):  # a system revalidation writes a block once
+        run.recorder.emit(
+            "intent.blocked",
+            {"reason": reason, "trace_id": run.trace_id, "warnings": run.warnings},
+            {"reason": reason, "trace_id": run.trace_id},
+        )
     return ValidationDecision(
         decision=BLOCKED,
         intent_id=run.intent.id,
@@ -409,9 +535,10 @@ def _block(run: Run, reason: str, findings: GateFindings | None = None) -> Valid
     )
 
 
-def _persist(run: Run) -> None:
+def _persist(run: Run, decision: ValidationDecision) -> None:
     """Save what the run learned in one transaction: field updates, commit links, the status
-    change, and the run's events in order (the status change's event last)."""
+    change (none when the intent already has that status), the run's events in order (the
+    status change's event last) and the decision with the fingerprint of its inputs."""
     with transaction.atomic():
         if run.updates:
             Intent.objects.filter(pk=run.intent.id).update(**run.updates)
@@ -425,12 +552,29 @@ def _persist(run: Run) -> None:
             payload = dict(change["payload"])
             if change["event_type"] == "intent.status_changed":
                 payload = {"from": str(previous), **payload}
-            run.recorder.emit(
-                change["event_type"],
-                status_event_payload(payload, change["to"], None),
-                change["evidence"],
-            )
+            if change["event_type"] != "intent.status_changed" or previous != change["to"]:
+                run.recorder.emit(
+                    change["event_type"],
+                    status_event_payload(payload, change["to"], None),
+                    change["evidence"],
+                )
         run.recorder.flush()
+        decision_record(
+            intent_id=run.intent.id,
+            inputs=_decided_from(run),
+            decision=decision.as_dict(),
+        )
+
+
+def _decided_from(run: Run) -> DecisionInputs | None:
+    """The inputs as the run saw them: the SHAs it simulated, the fields it saved."""
+    inputs = run.inputs
+    if inputs is None:
+        return None
+    if run.simulation is not None and run.simulation.source_sha:
+        inputs = inputs.with_refs(run.simulation.source_sha, run.simulation.target_sha)
+    saved = {name: value for name, value in run.updates.items() if name in inputs.intent}
+    return inputs.with_intent(**saved) if saved else inputs
 
 
 def after_decision(intent: Intent, decision: ValidationDecision | Mapping[str, Any]) -> None:

@@ -76,3 +76,16 @@ def observe_validation(decision: Mapping[str, Any], seconds: float) -> None:
     if outcome == "blocked":
         for gate in blocking_gates(decision):
             VALIDATION_BLOCKS.labels(gate=gate).inc()
+
+
+# Counted by the worker processes: visible at /metrics when they share PROMETHEUS_MULTIPROC_DIR
+# with the API; the converge_intents_set_aside gauge shows the result from any process.
+PROCESSING_FAILURES = Counter(
+    "converge_intent_processing_failures",
+    "Unexpected errors while the worker processed an intent (the intent was set aside)",
+    ["stage", "error_class"],
+)
+
+
+def observe_processing_failure(stage: str, error_class: str) -> None:
+    PROCESSING_FAILURES.labels(stage=stage, error_class=error_class).inc()

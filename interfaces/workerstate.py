@@ -3,7 +3,8 @@
 Celery's warm shutdown waits for running tasks but tells the pool processes nothing, so a
 queue run would carry on to the end of its batch. The worker's main process creates this state
 before the pool forks (the ``worker_init`` signal); its shutdown signal sets the stop flag and
-the tasks check it between intents.
+the tasks check it between intents. The counters reach the ``WorkerHeartbeat`` table with each
+heartbeat (never the event log).
 
 The flag is a byte of shared memory without a lock because it is set inside a signal handler,
 where waiting for a lock that a killed pool process may still hold would hang the shutdown.
@@ -28,6 +29,7 @@ class WorkerState:
         self._stop = multiprocessing.RawValue("b", 0)
         self._cycles = multiprocessing.Value("Q", 0)
         self._processed = multiprocessing.Value("Q", 0)
+        self._idle = multiprocessing.Value("Q", 0)
 
     def request_stop(self) -> None:
         self._stop.value = 1
@@ -36,9 +38,11 @@ class WorkerState:
     def stop_requested(self) -> bool:
         return bool(self._stop.value)
 
-    def count_cycle(self, processed: int) -> None:
-        """One queue run done by any of this worker's processes."""
-        for counter, amount in ((self._cycles, 1), (self._processed, processed)):
+    def count_cycle(self, processed: int, *, idle: bool = False) -> None:
+        """One queue run done by any of this worker's processes (``idle``: it decided
+        nothing)."""
+        counts = ((self._cycles, 1), (self._processed, processed), (self._idle, int(idle)))
+        for counter, amount in counts:
             lock = counter.get_lock()
             if lock.acquire(timeout=_LOCK_TIMEOUT):
                 try:
@@ -49,6 +53,7 @@ class WorkerState:
     def snapshot(self) -> dict[str, Any]:
         return {
             "cycles": self._cycles.value,
+            "idle_cycles": self._idle.value,
             "total_processed": self._processed.value,
             "uptime_seconds": round(time.monotonic() - self.started, 1),
             "pid": self.pid,

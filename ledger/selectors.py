@@ -48,9 +48,11 @@ class EventFilters(EventWindow, total=False):
     intent_id: str | None
     intent_ids: Iterable[str] | None
     with_intent: bool  # only events that name an intent
+    without_tenant: bool  # only events that name no tenant
     agent_id: str | None
     after_seq: int | None  # stored after this sequence number
     payload: Mapping[str, Any] | None  # payload keys equal to these values
+    payload_in: Mapping[str, Iterable[Any]] | None  # payload keys equal to one of these values
 
 
 # filter -> field lookup, for the filters that take their value as it is
@@ -84,8 +86,12 @@ def _filtered(filters: EventFilters) -> QuerySet[Event]:
         lookups["intent_id__in"] = list(intent_ids)
     if filters.get("with_intent"):
         lookups["intent_id__isnull"] = False
+    if filters.get("without_tenant"):
+        lookups["tenant_id__isnull"] = True
     for key, value in (filters.get("payload") or {}).items():
         lookups[f"payload__{key}"] = value
+    for key, values in (filters.get("payload_in") or {}).items():
+        lookups[f"payload__{key}__in"] = list(values)
     return Event.objects.filter(**lookups)
 
 

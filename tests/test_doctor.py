@@ -28,11 +28,13 @@ def test_a_healthy_setup_passes_every_check(cli, healthy, settings):
         "repository",
         "policy",
         "audit_chain",
+        "queue_locks",
         "feature_flags",
         "review_pool",
         "llm_advisor",
         "broker",
         "cache",
+        "worker",
     ]
     assert "overall: pass" in result.stderr
 

@@ -149,9 +149,7 @@ class GitRepository:
         """
         for ref in refs:
             validate_rev(ref)
-        heads = {
-            ref: self._refs.branch(ref) for ref in refs if not OBJECT_ID.fullmatch(ref)
-        }
+        heads = {ref: self._refs.branch(ref) for ref in refs if not OBJECT_ID.fullmatch(ref)}
         rest = [ref for ref in refs if not heads.get(ref)]
         looked_up = dict(zip(rest, self._resolve_with_git(rest), strict=True))
         return [heads.get(ref) or looked_up[ref] for ref in refs]
@@ -220,6 +218,32 @@ class GitRepository:
             if source_sha in merged:
                 return commit
         return None
+
+    def mainline_touching(
+        self, since_sha: str, target_sha: str, paths: Sequence[str], depth: int = 1000
+    ) -> list[str]:
+        """Commits of the target's first-parent line after ``since_sha`` (up to ``depth``,
+        newest first) whose change against their first parent touches one of ``paths``: the
+        merges that brought those files to their current state on the target."""
+        validate_object_id(since_sha, "since_sha")
+        validate_object_id(target_sha, "target_sha")
+        wanted = set(paths)
+        if not wanted:
+            return []
+        _, out = self._git(
+            "log",
+            "-z",
+            "--name-only",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--no-renames",
+            "--no-show-signature",
+            LOG_FORMAT,
+            f"--max-count={depth}",
+            "--end-of-options",
+            f"{since_sha}..{target_sha}",
+        )
+        return [commit.sha for commit in parse_log(out) if wanted.intersection(commit.files)]
 
     # -- diffs --------------------------------------------------------------------------------
 

@@ -101,3 +101,19 @@ def test_require_git_fails_clearly_when_too_old() -> None:
     assert caught.value.message == (
         f"git 99.0.0 or newer is required (merge-tree --write-tree), found {have}"
     )
+
+
+def test_mainline_touching_lists_the_target_merges_that_changed_the_paths(tmp_path):
+    repo = GitRepo.create(tmp_path / "repo")
+    fork = repo.commit("main", {"a.txt": "a\n", "b.txt": "b\n"})
+    repo.commit("s1", {"a.txt": "s1\n"}, start=fork)
+    repo.commit("s2", {"b.txt": "s2\n"}, start=fork)
+    git = GitRepository(repo.path)
+    first = git.merge(repo.rev("s1"), "main", fork, git.simulate("s1", "main").tree_sha)
+    second = git.merge(repo.rev("s2"), "main", first, git.simulate("s2", "main").tree_sha)
+    direct = repo.commit("main", {"a.txt": "direct\n"})
+
+    assert git.mainline_touching(fork, direct, ["a.txt"]) == [direct, first]
+    assert git.mainline_touching(fork, direct, ["b.txt"]) == [second]
+    assert git.mainline_touching(first, direct, ["a.txt"]) == [direct]  # after the fork only
+    assert git.mainline_touching(fork, direct, []) == []

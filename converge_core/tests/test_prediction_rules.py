@@ -1,4 +1,11 @@
-from converge_core.predictions import WindowStats, health_prediction, issue_predictions
+from datetime import UTC, datetime, timedelta
+
+from converge_core.predictions import (
+    WindowStats,
+    health_prediction,
+    issue_predictions,
+    snapshot_series,
+)
 
 
 def _snapshots(*scores, entropy=0.0, conflict=0.0):
@@ -90,3 +97,30 @@ def test_quiet_windows_raise_nothing():
     assert issue_predictions(WindowStats(), WindowStats()) == []
     few = WindowStats(simulations=3, unmergeable=3, rejected=3)
     assert issue_predictions(few, WindowStats()) == []
+
+
+def test_a_snapshot_series_has_one_value_per_slot_until_the_end():
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def at(minutes):
+        return start + timedelta(minutes=minutes)
+
+    points = [(at(-30), {"v": 1}), (at(12), {"v": 2}), (at(20), {"v": 3})]
+    series = snapshot_series(points, since=at(0), until=at(25))
+    # slots 0, 5, 10 (the value carried into the window), 15, 20, 25
+    assert [s["v"] for s in series] == [1, 1, 1, 2, 3, 3]
+    assert snapshot_series([], since=at(0), until=at(25)) == []
+    # with nothing before the window the series starts at the first snapshot
+    assert [s["v"] for s in snapshot_series(points[1:], since=at(0), until=at(25))] == [2, 2, 3]
+
+
+def test_a_changes_only_series_predicts_like_a_snapshot_every_slot():
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    every_slot = [90.0] * 30 + [70.0] * 40 + [55.0] * 20
+    changes = [(start, 90.0), (start + timedelta(minutes=150), 70.0)]
+    changes.append((start + timedelta(minutes=350), 55.0))
+    points = [(when, _snapshots(score)[0]) for when, score in changes]
+    series = snapshot_series(points, since=start, until=start + timedelta(minutes=5 * 89))
+    assert health_prediction(series, horizon_days=7) == health_prediction(
+        _snapshots(*every_slot), horizon_days=7
+    )

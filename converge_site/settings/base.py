@@ -300,7 +300,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
 }
 if CONVERGE_WORKER_HEARTBEAT_CYCLES > 0:
-    # Every CONVERGE_WORKER_HEARTBEAT_CYCLES poll intervals (10 × 5 s = 50 s).
+    # Every CONVERGE_WORKER_HEARTBEAT_CYCLES poll intervals (10 × 5 s = 50 s): the worker's row
+    # of the worker-state table (doctor's `worker` check and the console read it; no event).
     CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
         "task": "intents.tasks.worker_heartbeat_task",
         "schedule": timedelta(seconds=_poll * CONVERGE_WORKER_HEARTBEAT_CYCLES),
@@ -355,6 +356,9 @@ CONVERGE_ADMISSION_CHECKS: list[str] = []
 CONVERGE_QUEUE_HOLDS: list[str] = []
 CONVERGE_POLICY_GATES: list[str] = []
 CONVERGE_AFTER_DECISION: list[str] = []
+# What those holds and gates read, as digests in every decision's fingerprint: a hold or gate
+# that reads state of its own adds one here, or the queue never notices that state change.
+CONVERGE_DECISION_INPUTS: list[str] = []
 CONVERGE_INTENT_DETAILS: list[str] = []
 CONVERGE_RISK_REVIEW_DETAILS: list[str] = []
 CONVERGE_SUMMARY_SECTIONS: list[str] = []
@@ -363,6 +367,7 @@ CONVERGE_DOCTOR_CHECKS: list[str] = []
 # --- Operations: reviews, intake, verification debt, notifications, LLM advisor, flags --------
 CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
 CONVERGE_QUEUE_HOLDS.append("reviews.holds.review_holds")
+CONVERGE_DECISION_INPUTS.append("reviews.holds.review_inputs")
 CONVERGE_INTENT_DETAILS.append("reviews.details.intent_reviews")
 CONVERGE_AFTER_DECISION += [
     "notifications.hooks.notify_decision",
@@ -371,11 +376,13 @@ CONVERGE_AFTER_DECISION += [
 # Told the review backlog per tenant after each review sweep (see converge_core.reviews).
 CONVERGE_REVIEW_BACKLOG_HOOKS: list[str] = ["intake.backlog.review_backlog_throttle"]
 CONVERGE_DOCTOR_CHECKS += [
+    "intents.doctor.check_queue_locks",
     "flags.doctor.check_feature_flags",
     "reviews.doctor.check_review_pool",
     "reviews.doctor.check_llm_advisor",
     "converge_site.doctor.check_broker",
     "converge_site.doctor.check_cache",
+    "intents.doctor.check_worker",
 ]
 # What ``risk review`` shows from higher apps (converge_core.hooks.RiskReviewDetails).
 CONVERGE_RISK_REVIEW_DETAILS.append("insights.details.risk_review_compliance")

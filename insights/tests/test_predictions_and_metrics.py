@@ -1,5 +1,5 @@
-"""Health prediction reads only recorded snapshots; issue signals compare two 24 h windows;
-integration metrics count the whole log."""
+"""Health prediction reads only recorded snapshots, each holding until the next; issue signals
+compare two 24 h windows; integration metrics count the whole log."""
 
 from django.utils import timezone
 
@@ -12,16 +12,29 @@ def _snapshot(score):
     return {"repo_health_score": score, "entropy_score": 1.0, "conflict_rate": 0.0}
 
 
-def test_the_prediction_uses_the_snapshots_of_two_horizons(db):
+def test_the_prediction_reads_each_snapshot_as_holding_until_the_next(db):
+    """The beat records a snapshot only when the value changed: each one stands for every
+    5-minute slot until the next, the last one before the window for the window's start."""
     now = timezone.now()
-    events("health.snapshot", [_snapshot(10.0)], hours_ago=24 * 20, now=now)  # too old
-    for hours, score in ((72, 80.0), (50, 70.0), (24, 50.0), (1, 40.0)):
+    events("health.snapshot", [_snapshot(10.0)], hours_ago=100, now=now)  # superseded
+    for hours, score in ((72, 90.0), (36, 70.0), (12, 45.0)):
         events("health.snapshot", [_snapshot(score)], hours_ago=hours, now=now)
-    prediction = health_prediction_read(now=now)
-    assert prediction["data_points"] == 4
-    assert (prediction["projected_health"], prediction["should_gate"]) == (15.0, True)
+
+    prediction = health_prediction_read(horizon_days=1, now=now)  # the last 48 hours
+
+    # 577 slots: 144 at 90 (48 h to 36 h ago), 288 at 70, 145 at 45 (the last 12 hours).
+    assert prediction["data_points"] == 577
+    assert prediction["current_health"] == 45.0
+    # older half 80.0, recent half 16605 / 289 = 57.46: projected 57.46 - 22.54 = 34.9.
+    assert (prediction["projected_health"], prediction["should_gate"]) == (34.9, True)
     assert prediction["tenant_id"] is None
-    short = health_prediction_read(horizon_days=1, now=now)
+
+
+def test_a_prediction_needs_three_slots_of_snapshots(db):
+    now = timezone.now()
+    assert health_prediction_read(now=now)["data_points"] == 0
+    events("health.snapshot", [_snapshot(80.0)], hours_ago=0.1, now=now)  # 6 minutes ago
+    short = health_prediction_read(now=now)
     assert short["data_points"] == 2 and short["projected_status"] == "unknown"
 
 

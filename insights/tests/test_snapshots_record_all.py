@@ -23,6 +23,7 @@ def test_one_health_and_one_debt_snapshot_per_scope(db, monkeypatch):
     monkeypatch.setenv("CONVERGE_FF_VERIFICATION_DEBT", "0")
     assert snapshots_record_all()["snapshots"][0] == {
         "tenant_id": None,
-        "health": True,
-        "debt": False,
+        "health": False,  # unchanged since the last one: not recorded again
+        "debt": False,  # the flag is off
     }
+    assert Event.objects.filter(event_type="health.snapshot").count() == 3

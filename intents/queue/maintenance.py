@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -12,7 +13,15 @@ from converge_core.errors import InvalidInput, NotFound
 from converge_core.states import ACTIVE, QUEUEABLE, Cause, Status
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
-from intents.locks import claims_clear_expired, lock_serialize, locks_force_release
+from intents.failures import set_aside_list
+from intents.locks import (
+    advisory_locks_held,
+    advisory_unreleasable,
+    claims_clear_expired,
+    lock_mechanism_describe,
+    lock_serialize,
+    locks_force_release,
+)
 from intents.models import CommitLink, Intent, QueueLock, Repository
 from intents.services import intent_reset, intent_transition
 from intents.validation import after_decision
@@ -42,7 +51,9 @@ def queue_inspect(
     target: str | None = None,
     limit: int = 100,
 ) -> dict[str, Any]:
-    """Intents in queue order (filtered in SQL) and the state of the queue locks."""
+    """Intents in queue order (filtered in SQL), the queue locks (rows, and on PostgreSQL the
+    advisory locks with the session holding each) and the intents set aside after a
+    processing failure."""
     if not 1 <= limit <= 10_000:
         raise InvalidInput("--limit must be between 1 and 10000", field="limit")
     intents = Intent.objects.order_by("priority", "created_at", "id")
@@ -58,10 +69,15 @@ def queue_inspect(
         intents = intents.filter(retries__gte=min_retries)
     if target:
         intents = intents.filter(target=target)
-    return {
+    result: dict[str, Any] = {
         "intents": [_row(intent) for intent in intents[:limit]],
         "locks": [lock_serialize(lock) for lock in locks],
+        "lock_mechanism": lock_mechanism_describe(),
+        "set_aside": set_aside_list(repository=repository),
     }
+    if connection.vendor == "postgresql":
+        result["advisory_locks"] = advisory_locks_held(repository)
+    return result
 
 
 def queue_reset(
@@ -73,11 +89,15 @@ def queue_reset(
     repository: Repository | None = None,
 ) -> dict[str, Any]:
     """Zero an intent's retries (and optionally set its status); ``clear_lock`` first releases
-    the queue locks of the repository and expired claims, even when the id is unknown."""
+    the queue lock rows of the repository and expired claims, even when the id is unknown, and
+    names the advisory locks it cannot release (only the session holding one can)."""
     result: dict[str, Any] = {}
     if clear_lock:
         result["released_locks"] = locks_force_release(repository)
         result["cleared_claims"] = claims_clear_expired(repository)
+        held = advisory_locks_held(repository)
+        if held:
+            result["advisory_locks_not_released"] = advisory_unreleasable(held)
     if intent_id is None:
         if not clear_lock:
             raise InvalidInput("--intent-id is required (or give --clear-lock alone)")

@@ -3,9 +3,16 @@
 For each target: take the queue lock, order the candidates (VALIDATED and QUEUED, priority
 then age, dependencies first), chain the whole batch in memory on top of the target to find
 speculative conflicts, then walk the batch: dependency and review holds, the retry bound,
-a fresh revalidation against the target's current head, and — with ``auto_confirm`` — a merge
-whose target update is a compare-and-swap. A moved target is revalidated and merged again (at
-most three times, no retry charged); a dirty checkout refuses the merge and changes nothing.
+a revalidation against the target's current head, and — with ``auto_confirm`` — a merge whose
+target update is a compare-and-swap. A moved target is revalidated and merged again (at most
+three times, no retry charged); a dirty checkout refuses the merge and changes nothing.
+
+A QUEUED intent whose inputs (SHAs, fields, policy, flags, reviews…) are unchanged since its
+last decision is skipped without a write; a run that decided nothing leaves no trace in the
+log (decisions §39). A conflict with the target names the merged intents whose merges touched
+the conflicting files since the source forked (decisions §12).
+An unexpected error while processing one intent sets that intent aside (``intents.failures``)
+and the walk goes on with the next one; an intent set aside is skipped until its back-off ends.
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from converge_core.errors import ConvergeError, OperationFailed
+from converge_core.audit import format_timestamp
+from converge_core.errors import Conflict, ConvergeError, OperationFailed
+from converge_core.failures import STAGE_QUEUE
 from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
 from converge_core.hooks import QueueHold
 from converge_core.progress import SILENT, Progress
@@ -33,11 +42,20 @@ from converge_core.states import QUEUEABLE, Cause, Status
 from converge_core.validation import BLOCKED, ValidationDecision
 from flags.selectors import flag_is_enabled
 from intents.choices import CommitRole
+from intents.decisions import InputsContext, decisions_unchanged, extension_inputs
+from intents.failures import (
+    failure_clear,
+    failure_record,
+    failures_on_record,
+    in_force,
+    is_isolated,
+)
 from intents.gitaccess import git_for
 from intents.hooks import queue_holds
 from intents.locks import (
     claim_intent,
     lock_acquire,
+    lock_describe,
     lock_holder,
     lock_name,
     lock_release,
@@ -46,14 +64,18 @@ from intents.locks import (
     process_holder,
     release_claim,
 )
-from intents.models import CommitLink, Intent, Repository
+from intents.models import CommitLink, Intent, ProcessingFailure, Repository
 from intents.policyconfig import policy_config
+from intents.queue.conflicts import merged_intents_behind
 from intents.services import intent_transition
 from intents.validation import ValidationOptions, after_decision, intent_decide
 from ledger.append import event_append
 from ledger.selectors import latest_events
 
 MERGE_ATTEMPTS = 3
+# Seconds between two renewals of a run's lock (far below any TTL): an idle walk over a long
+# queue renews it once, not once per intent.
+LOCK_RENEW_INTERVAL = 1.0
 BLOCK_EVENTS = ("intent.dependency_blocked", "intent.speculative_conflict")
 
 
@@ -86,14 +108,19 @@ class TargetRun:
     graph: dict[str, list[str]] = field(default_factory=dict)
     tenants: dict[str, str | None] = field(default_factory=dict)
     holds: dict[str, QueueHold] = field(default_factory=dict)
+    extensions: dict[str, dict[str, str]] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)  # QUEUED with their last inputs
+    failures: dict[str, ProcessingFailure] = field(default_factory=dict)
+    set_aside: dict[str, ProcessingFailure] = field(default_factory=dict)
     last_blocks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_conflicts: dict[str, list[str]] = field(default_factory=dict)
     merges_refused: str | None = None
-    merged_files: dict[str, set[str]] = field(default_factory=dict)
     results: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     processed: int = 0
+    decided: int = 0  # results that wrote an event
+    renewed_at: float = 0.0  # when the lock was last acquired or renewed (monotonic)
 
 
 def resolve_max_retries(explicit: int | None) -> int:
@@ -130,7 +157,13 @@ def queue_run(
             )
         )
     max_retries = resolve_max_retries(options.max_retries)
-    outcome: dict[str, Any] = {"targets": targets, "results": [], "skipped": [], "processed": 0}
+    outcome: dict[str, Any] = {
+        "targets": targets,
+        "results": [],
+        "skipped": [],
+        "processed": 0,
+        "decided": 0,
+    }
     for target in targets:
         if should_stop():
             break
@@ -147,7 +180,7 @@ def queue_run(
             _walk(run, should_stop, progress)
         finally:
             lock_release(run.lock, holder=holder)
-        if run.results:  # an idle cycle (nothing decided) leaves no trace in the log
+        if run.decided:  # a run that decided nothing (holds, skips) leaves no trace in the log
             event_append(
                 event_type="queue.processed",
                 payload={
@@ -163,6 +196,7 @@ def queue_run(
         outcome["results"] += run.results
         outcome["skipped"] += run.skipped
         outcome["processed"] += run.processed
+        outcome["decided"] += run.decided
         if run.merges_refused:
             outcome["error"] = {"code": "merge_refused", "message": run.merges_refused}
     return outcome
@@ -175,6 +209,7 @@ def _acquire(run: TargetRun, on_wait: Callable[[dict[str, Any]], None] | None) -
     told = False
     while True:
         if lock_acquire(run.repository, run.target, holder=run.holder, ttl=ttl):
+            run.renewed_at = time.monotonic()
             return
         current = lock_holder(run.lock)
         if current is None:
@@ -184,11 +219,7 @@ def _acquire(run: TargetRun, on_wait: Callable[[dict[str, Any]], None] | None) -
             on_wait(info)
             told = True
         if time.monotonic() >= deadline:
-            raise QueueLockHeld(
-                f"Queue lock {run.lock} is held by {info['holder']} "
-                f"(since {info['acquired_at']}, expires {info['expires_at']})",
-                lock=info,
-            )
+            raise QueueLockHeld(f"Queue lock {run.lock} is {lock_describe(info)}", lock=info)
         time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
 
 
@@ -198,7 +229,9 @@ def _load(run: TargetRun) -> list[Intent]:
             repository=run.repository,
             target=run.target,
             status__in=QUEUEABLE,
-        ).order_by("priority", "created_at", "id")
+        )
+        .select_related("repository")
+        .order_by("priority", "created_at", "id")
     )
     by_id = {intent.id: intent for intent in candidates}
     ordered = order_batch(
@@ -227,9 +260,16 @@ def _load(run: TargetRun) -> list[Intent]:
         unknown = missing - run.statuses.keys()
         frontier -= unknown
     ids = list(by_id)
+    run.failures = failures_on_record(intent_ids=ids)
+    run.set_aside = in_force(run.failures)
     for hold_check in queue_holds():
         for intent_id, hold in hold_check(ids).items():
             run.holds.setdefault(intent_id, hold)
+    run.extensions = extension_inputs(ids)
+    if not run.options.auto_confirm:
+        context = InputsContext(config=policy_config(), skip_checks=run.options.skip_checks)
+        queued = [intent for intent in candidates if intent.status == Status.QUEUED]
+        run.unchanged = decisions_unchanged(queued, context=context, extensions=run.extensions)
     for intent_id, event in latest_events(intent_ids=ids, event_type=BLOCK_EVENTS).items():
         run.last_blocks.setdefault(intent_id, {"event_type": event.event_type, **event.payload})
     return [by_id[candidate.intent_id] for candidate in ordered]
@@ -237,12 +277,15 @@ def _load(run: TargetRun) -> list[Intent]:
 
 def _plausible(run: TargetRun, batch: list[Intent]) -> list[Intent]:
     """Candidates that can merge in this run, in order: their dependencies are merged or
-    merge earlier in the batch, nothing holds them and their retries are not exhausted."""
+    merge earlier in the batch, nothing holds or sets them aside and their retries are not
+    exhausted."""
     plan = flag_is_enabled("plan_coordination")
     will_merge: set[str] = set()
     plausible = []
     for intent in batch:
-        if intent.id in run.holds or intent.retries >= run.max_retries:
+        if intent.id in run.holds or intent.id in run.set_aside:
+            continue
+        if intent.retries >= run.max_retries:
             continue
         visible = visible_statuses(intent.id, intent.dependencies, run.statuses, run.tenants)
         if plan and any(
@@ -281,22 +324,39 @@ def _walk(run: TargetRun, should_stop: Callable[[], bool], progress: Progress) -
     # The batch is what this run can merge: the first ``limit`` plausible candidates. Chaining
     # the whole backlog every cycle would cost the square of its length; a candidate beyond
     # the prefix that conflicts with a merge of this run is a conflict with the target.
-    _chain(run, _plausible(run, batch)[: run.options.limit])
-    ttl = settings.CONVERGE_QUEUE_LOCK_TTL
+    # A prefix of QUEUED intents with unchanged inputs needs no chain: none of them is
+    # revalidated, and what the chain would find it found when they were decided.
+    prefix = _plausible(run, batch)[: run.options.limit]
+    if any(intent.id not in run.unchanged for intent in prefix):
+        _chain(run, prefix)
     progress.start(f"Queue {run.repository.name}:{run.target}", len(batch))
     for intent in batch:
         if run.processed >= run.options.limit or should_stop() or run.merges_refused:
             break
-        if not lock_renew(run.lock, holder=run.holder, ttl=ttl):
-            raise QueueLockHeld(f"Queue lock {run.lock} was lost (expired and taken over)")
-        _process(run, intent)
+        _keep_lock(run)
+        _process_isolated(run, intent)
         progress.advance()
 
 
-def _record(run: TargetRun, intent: Intent, decision: dict[str, Any], *, counts: bool) -> None:
+def _keep_lock(run: TargetRun) -> None:
+    if time.monotonic() - run.renewed_at < LOCK_RENEW_INTERVAL:
+        return
+    if not lock_renew(run.lock, holder=run.holder, ttl=settings.CONVERGE_QUEUE_LOCK_TTL):
+        raise QueueLockHeld(
+            f"Queue lock {run.lock} was lost (expired and taken over, or its session ended)"
+        )
+    run.renewed_at = time.monotonic()
+
+
+def _record(
+    run: TargetRun, intent: Intent, decision: dict[str, Any], *, counts: bool, decided: bool
+) -> None:
+    """A result of the run; ``counts`` toward ``limit``, ``decided`` (an event was written)."""
     run.results.append({"intent_id": intent.id, "target": run.target, **decision})
     if counts:
         run.processed += 1
+    if decided:
+        run.decided += 1
 
 
 def _skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
@@ -305,10 +365,38 @@ def _skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
     )
 
 
+def _process_isolated(run: TargetRun, intent: Intent) -> None:
+    """Process one intent; what it raises unexpectedly sets it aside, not the run."""
+    try:
+        _process(run, intent)
+    except Conflict as exc:  # changed by someone else meanwhile: nothing to record
+        _skip(run, intent, "status_changed", exc.message)
+    except Exception as exc:
+        # A domain error that escapes the revalidation (git failing during the merge, say)
+        # is this intent's failure as well; an unreachable database or the time limit is not.
+        if not (is_isolated(exc) or isinstance(exc, ConvergeError)):
+            raise
+        failed = failure_record(intent_id=intent.id, stage=STAGE_QUEUE, error=exc)
+        if failed["recorded"]:
+            _record(run, intent, failed, counts=False, decided=True)
+        else:
+            _skip(run, intent, "processing_failed", failed["message"])
+
+
 def _process(run: TargetRun, intent: Intent) -> None:
     intent.refresh_from_db()
     if intent.status not in QUEUEABLE:
         _skip(run, intent, "status_changed", f"now {intent.status}")
+        return
+    failure = run.set_aside.get(intent.id)
+    if failure is not None:
+        _skip(
+            run,
+            intent,
+            "set_aside",
+            f"set aside until {format_timestamp(failure.retry_at)} after {failure.error_class} "
+            f"in {failure.stage}: {failure.message}",
+        )
         return
     if flag_is_enabled("plan_coordination") and _dependency_blocked(run, intent):
         return
@@ -322,6 +410,9 @@ def _process(run: TargetRun, intent: Intent) -> None:
     if intent.id in run.speculative:
         _speculative_conflict(run, intent)
         return
+    if _unchanged(run, intent):
+        _skip(run, intent, "unchanged", UNCHANGED)
+        return
     ttl = settings.CONVERGE_QUEUE_LOCK_TTL
     if not claim_intent(intent.id, holder=run.holder, ttl=ttl):
         _skip(run, intent, "claimed", f"claimed by {intent.claimed_by}")
@@ -330,6 +421,8 @@ def _process(run: TargetRun, intent: Intent) -> None:
         _revalidate_and_merge(run, intent)
     finally:
         release_claim(intent.id, holder=run.holder)
+    if intent.id in run.failures:  # processed without an error this time
+        failure_clear(intent.id)
 
 
 def _held(run: TargetRun, intent: Intent, hold: QueueHold) -> None:
@@ -341,6 +434,7 @@ def _held(run: TargetRun, intent: Intent, hold: QueueHold) -> None:
         intent,
         {"decision": hold.code, "reason": hold.reason, **dict(hold.details)},
         counts=False,
+        decided=False,
     )
 
 
@@ -351,6 +445,15 @@ def _hold_now(intent_id: str) -> QueueHold | None:
         if hold is not None:
             return hold
     return None
+
+
+UNCHANGED = "nothing it depends on changed since its last decision"
+
+
+def _unchanged(run: TargetRun, intent: Intent) -> bool:
+    """A QUEUED intent with the inputs of its last decision: without auto-confirm there is
+    nothing to do (found for the whole batch before the walk; no claim, write or git)."""
+    return intent.status == Status.QUEUED and intent.id in run.unchanged
 
 
 def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
@@ -378,7 +481,7 @@ def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
         evidence={"unmet_count": len(verdict.unmet), "total_deps": len(intent.dependencies)},
     )
     run.last_blocks[intent.id] = {"event_type": "intent.dependency_blocked", **payload}
-    _record(run, intent, {"decision": "dependency_blocked", **payload}, counts=False)
+    _record(run, intent, {"decision": "dependency_blocked", **payload}, counts=False, decided=True)
     return True
 
 
@@ -404,7 +507,9 @@ def _speculative_conflict(run: TargetRun, intent: Intent) -> None:
         tenant_id=intent.tenant_id,
         payload=payload,
     )
-    _record(run, intent, {"decision": "speculative_conflict", **payload}, counts=False)
+    _record(
+        run, intent, {"decision": "speculative_conflict", **payload}, counts=False, decided=True
+    )
 
 
 def _reject(run: TargetRun, intent: Intent, reason: str) -> None:
@@ -419,7 +524,7 @@ def _reject(run: TargetRun, intent: Intent, reason: str) -> None:
     run.statuses[intent.id] = Status.REJECTED
     decision = {"decision": "rejected", "reason": reason, "retries": intent.retries}
     after_decision(intent, decision)
-    _record(run, intent, decision, counts=True)
+    _record(run, intent, decision, counts=True, decided=True)
 
 
 def _charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra: Any) -> None:
@@ -447,17 +552,20 @@ def _charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra
     name = "merge_failed" if merge else ("rejected" if rejected else "blocked")
     decision = {"decision": name, "reason": reason, "retries": retries, "status": str(to), **extra}
     after_decision(intent, decision)
-    _record(run, intent, decision, counts=True)
+    _record(run, intent, decision, counts=True, decided=True)
 
 
 def _revalidate(run: TargetRun, intent: Intent) -> ValidationDecision:
     options = ValidationOptions(
         queue=True,
+        reuse=True,
         use_last_simulation=run.options.use_last_simulation,
         skip_checks=run.options.skip_checks,
     )
     try:
-        return intent_decide(intent_id=intent.id, options=options)
+        return intent_decide(
+            intent_id=intent.id, options=options, extensions=run.extensions.get(intent.id, {})
+        )
     except ConvergeError as exc:
         return ValidationDecision(decision=BLOCKED, intent_id=intent.id, reason=exc.message)
 
@@ -466,7 +574,7 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
     decision = _revalidate(run, intent)
     if not decision.is_validated:
         extra = {}
-        named = run.target_conflicts.get(intent.id) or _merged_here(run, decision)
+        named = _conflicts_with(run, intent, decision)
         if named:
             extra["conflicts_with"] = named
         _charge(run, intent, decision.reason or "", merge=False, **extra)
@@ -481,7 +589,13 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
             _held(run, intent, hold)
             return
     if not run.options.auto_confirm:
-        _record(run, intent, {"decision": "queued", "trace_id": decision.trace_id}, counts=True)
+        if decision.reused and intent.status == Status.QUEUED:
+            _skip(run, intent, "unchanged", UNCHANGED)  # its inputs changed back meanwhile
+            return
+        queued: dict[str, Any] = {"decision": "queued", "trace_id": decision.trace_id}
+        if decision.inputs_changed:
+            queued["inputs_changed"] = list(decision.inputs_changed)
+        _record(run, intent, queued, counts=True, decided=True)
         return
     git = git_for(run.repository)
     for attempt in range(1, MERGE_ATTEMPTS + 1):
@@ -507,22 +621,32 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
                 return
             decision = _revalidate(run, intent)
             if not decision.is_validated:
-                _charge(run, intent, decision.reason or "", merge=False)
+                named = _conflicts_with(run, intent, decision)
+                extra = {"conflicts_with": named} if named else {}
+                _charge(run, intent, decision.reason or "", merge=False, **extra)
                 return
             continue
         except (DirtyCheckout, CheckoutUpdateFailed) as exc:
             run.merges_refused = exc.message
-            _record(run, intent, {"decision": "merge_refused", "reason": exc.message}, counts=False)
+            _record(
+                run,
+                intent,
+                {"decision": "merge_refused", "reason": exc.message},
+                counts=False,
+                decided=False,
+            )
             return
-        run.merged_files[intent.id] = set(simulation.files_changed)
         _merged(run, intent, merged, decision.trace_id)
         return
 
 
-def _merged_here(run: TargetRun, decision: ValidationDecision) -> list[str]:
-    """Intents merged earlier in this run whose changes touch the conflicting files."""
-    conflicts = set(decision.simulation.conflicts if decision.simulation is not None else ())
-    return [name for name, files in run.merged_files.items() if files & conflicts]
+def _conflicts_with(run: TargetRun, intent: Intent, decision: ValidationDecision) -> list[str]:
+    """Candidates the batch's chain named, then the merged intents behind the conflict."""
+    names = list(run.target_conflicts.get(intent.id, ()))
+    for name in merged_intents_behind(run.repository, intent.id, decision.simulation):
+        if name not in names:
+            names.append(name)
+    return names
 
 
 def _merged(
@@ -561,4 +685,4 @@ def _merged(
     if already_merged:
         decision["already_merged"] = True
     after_decision(intent, decision)
-    _record(run, intent, decision, counts=True)
+    _record(run, intent, decision, counts=True, decided=True)

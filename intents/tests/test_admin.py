@@ -16,6 +16,9 @@ def test_changelists_render_for_every_registered_model(admin_client, repository)
         "intents_commitlink",
         "ledger_chainseal",
         "ledger_prunecheckpoint",
+        "intents_processingfailure",
+        "intents_intentdecision",
+        "intents_workerheartbeat",
     ):
         response = admin_client.get(reverse(f"admin:{name}_changelist"))
         assert response.status_code == 200, name

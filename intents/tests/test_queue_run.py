@@ -75,10 +75,15 @@ def test_a_conflicting_pair_merges_the_first_and_names_it_for_the_second(repo, r
 def test_an_unchanged_speculative_block_is_skipped_without_a_new_event(repo, repository):
     validated_intent(repository, repo, "first", {"src/config.py": "TIMEOUT = 60\n"}, priority=1)
     validated_intent(repository, repo, "second", {"src/config.py": "TIMEOUT = 10\n"}, priority=2)
-    _run(repository)  # both QUEUED? first queued, second blocked speculatively
+    _run(repository)  # first queued, second blocked speculatively
+    before = Event.objects.count()
     again = _run(repository)
-    assert [s["intent_id"] for s in again["skipped"]] == ["second"]
+    assert [(s["intent_id"], s["decision"]) for s in again["skipped"]] == [
+        ("first", "unchanged"),
+        ("second", "speculative_conflict"),
+    ]
     assert Event.objects.filter(event_type="intent.speculative_conflict").count() == 1
+    assert Event.objects.count() == before
 
 
 def test_a_conflict_with_the_target_costs_a_retry_until_rejection(repo, repository):
@@ -202,7 +207,8 @@ def test_a_target_moved_during_the_merge_is_revalidated_not_overwritten(
     assert repo.parents("main")[0] == moved[0]  # the other commit is kept
     assert set(repo.files("main")) >= {"docs/a.md", "docs/other.md"}
     revalidations = Event.objects.filter(intent_id="a", event_type="simulation.completed")
-    assert revalidations.count() == 3  # validate, queue run, after the move
+    # validate, then after the move (the queue run reused the validation: nothing had changed)
+    assert revalidations.count() == 2
 
 
 def test_validate_warns_about_a_conflict_with_an_intent_queued_ahead(repo, repository):
@@ -264,5 +270,11 @@ def test_beyond_the_batch_a_conflict_with_this_runs_merges_names_them(repo, repo
 
 def test_an_idle_run_records_nothing(repo, repository):
     before = Event.objects.count()
-    assert _run(repository) == {"targets": ["main"], "results": [], "skipped": [], "processed": 0}
+    assert _run(repository) == {
+        "targets": ["main"],
+        "results": [],
+        "skipped": [],
+        "processed": 0,
+        "decided": 0,
+    }
     assert Event.objects.count() == before

@@ -92,8 +92,6 @@ def test_sigterm_lets_the_intent_in_flight_finish_and_exits_0(tmp_path, git_repo
     env = database_env(tmp_path)
     home = Path(env["CONVERGE_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    # A check that takes two seconds, so the signal lands while an intent is in flight.
-    (home / "policy.json").write_text(json.dumps({"checks": {"lint": ["sleep", "2"]}}))
     for intent_id in ("first", "second"):
         _branch(git_repo, f"feature/{intent_id}", f"docs/{intent_id}.md")
         assert (
@@ -114,6 +112,10 @@ def test_sigterm_lets_the_intent_in_flight_finish_and_exits_0(tmp_path, git_repo
             converge(env, "--repo", str(git_repo), "validate", "--intent-id", intent_id).returncode
             == 0
         )
+    # A check that takes two seconds, so the signal lands while an intent is in flight. It is
+    # configured after the validations: the changed policy makes the worker's revalidation a
+    # new decision that runs it (an unchanged one would reuse the last decision at once).
+    (home / "policy.json").write_text(json.dumps({"checks": {"lint": ["sleep", "2"]}}))
     db = Db(env)
 
     worker = Process(worker_env(env), ["worker", "--concurrency", "1"], tmp_path, "worker")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from converge_core.tests.gitrepo import GitRepo
 from intents.gitaccess import git_for
 from intents.locks import claim_intent, lock_acquire, lock_name
-from intents.models import Intent, QueueLock
+from intents.models import Intent, QueueLock, WorkerHeartbeat
 from intents.repositories import repository_resolve
 from intents.services import intent_update
 from intents.tasks import (
@@ -192,26 +192,27 @@ def test_first_validation_leaves_an_intent_another_worker_claimed(repo, reposito
     assert not Event.objects.filter(intent_id="a", event_type="simulation.completed").exists()
 
 
-def test_the_heartbeat_reports_the_worker_and_the_queue(repo, repository, worker_state):
+def test_the_heartbeat_refreshes_the_worker_row_and_writes_no_event(repo, repository, worker_state):
     validated_intent(repository, repo, "a", {"docs/a.md": "a\n"})
     worker_state.count_cycle(4)
+    worker_state.count_cycle(0, idle=True)
+    before = Event.objects.count()
 
     payload = worker_heartbeat_task()
 
-    assert Event.objects.get(event_type="worker.heartbeat").payload == payload
-    assert payload["cycle"] == 1
-    assert payload["total_processed"] == 4
-    assert payload["queue_depth"] == 1
-    assert payload["pid"] == worker_state.pid
-    assert set(payload) == {
-        "cycle",
-        "total_processed",
-        "queue_depth",
-        "uptime_seconds",
-        "pid",
-        "hostname",
-        "node",
-    }
+    assert Event.objects.count() == before
+    assert not Event.objects.filter(event_type="worker.heartbeat").exists()
+    row = WorkerHeartbeat.objects.get()
+    assert (row.cycles, row.idle_cycles, row.total_processed) == (2, 1, 4)
+    assert (row.queue_depth, row.pid) == (1, worker_state.pid)
+    assert payload["cycle"] == 2 and payload["idle_cycles"] == 1
+    assert payload["total_processed"] == 4 and payload["queue_depth"] == 1
+    assert payload["node"] == row.node and payload["last_seen_at"] is not None
+
+    worker_state.count_cycle(3)
+    worker_heartbeat_task()
+    assert WorkerHeartbeat.objects.count() == 1  # refreshed in place, not appended
+    assert WorkerHeartbeat.objects.get().total_processed == 7
 
 
 def test_queue_locks_are_named_per_repository_and_target(repository):

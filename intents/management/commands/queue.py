@@ -11,6 +11,7 @@ from django.conf import settings
 from converge_core.queue import parse_targets
 from intents.choices import IntentStatus
 from intents.cleaning import clean_ref
+from intents.locks import lock_describe
 from intents.queue import QueueOptions, default_target, queue_inspect, queue_reset, queue_run
 from intents.repositories import repository_resolve
 from interfaces.commands import ConvergeCommand, UsageError
@@ -73,8 +74,7 @@ class Command(ConvergeCommand):
                         wait=options["wait"],
                     ),
                     on_wait=lambda lock: self.say(
-                        f"waiting: queue lock {lock['name']} is held by {lock['holder']} "
-                        f"until {lock['expires_at']}"
+                        f"waiting: queue lock {lock['name']} is {lock_describe(lock)}"
                     ),
                     should_stop=lambda: stop["requested"],
                     progress=progress,
@@ -110,17 +110,21 @@ class Command(ConvergeCommand):
         parser.add_argument(
             "--clear-lock",
             action="store_true",
-            help="release the repository's queue locks and expired claims",
+            help="release the repository's queue lock rows and expired claims; an advisory "
+            "lock (PostgreSQL) is named, not released: only its holder's session can",
         )
 
     def handle_reset(self, **options: Any) -> Any:
-        return queue_reset(
+        result = queue_reset(
             intent_id=options["intent_id"],
             actor=settings.CONVERGE_ACTOR,
             set_status=options["set_status"],
             clear_lock=options["clear_lock"],
             repository=repository_resolve(),
         )
+        for lock in result.get("advisory_locks_not_released", ()):
+            self.stderr.write(f"not released: advisory lock {lock['name']}: {lock['reason']}")
+        return result
 
     def _bad(self, message: str) -> None:
         raise UsageError(message)
