@@ -28,7 +28,6 @@ class ConvergeAPIView(APIView):
     access: Mapping[str, Access] = {}
     metadata_class = None  # OPTIONS outside a CORS preflight is a 405 like any other method
 
-
     def query_tenant(self, query: Mapping[str, Any]) -> str | None:
         """The tenant a read is scoped to: the key's own, else the one the query names, else
         every tenant (``None``) for an unbound key."""

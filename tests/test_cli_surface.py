@@ -20,8 +20,11 @@ def test_help_lists_exactly_the_commands_that_exist():
 def test_short_help_shows_essentials_and_help_all_shows_everything(capsys):
     assert main(["--help"]) == 0
     short = capsys.readouterr().out
-    listed = {line.split()[0] for line in short.splitlines() if line.startswith("  ")
-              and not line.strip().startswith("-")}
+    listed = {
+        line.split()[0]
+        for line in short.splitlines()
+        if line.startswith("  ") and not line.strip().startswith("-")
+    }
     assert "intent" in listed and "audit" not in listed and "--help-all" in short
     assert main(["--help-all"]) == 0
     full = capsys.readouterr().out

@@ -17,7 +17,12 @@ def _compose():
 def test_the_runbook_services_exist_with_their_roles():
     services = _compose()["services"]
     assert set(services) == {
-        "migrate", "converge", "converge-worker", "converge-beat", "postgres", "redis",
+        "migrate",
+        "converge",
+        "converge-worker",
+        "converge-beat",
+        "postgres",
+        "redis",
         "otel-collector",
     }
     assert services["converge"]["command"][:1] == ["serve"]

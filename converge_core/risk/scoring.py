@@ -145,9 +145,7 @@ def propagation_score(rg: RiskGraph, edges: list[dict[str, Any]]) -> float:
         return sum(1 for _, _, rel in g.out_edges(node, data="rel") if rel != "co_located")
 
     graph_part = (
-        min(50.0, 10 * sum(fan_out(n) for n in file_nodes) / len(file_nodes))
-        if file_nodes
-        else 0.0
+        min(50.0, 10 * sum(fan_out(n) for n in file_nodes) / len(file_nodes)) if file_nodes else 0.0
     )
     edge_part = min(
         50.0,

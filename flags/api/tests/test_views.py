@@ -86,9 +86,7 @@ def test_unknown_flags_and_bad_bodies_change_nothing(db, api_admin):
 
 def test_with_auth_off_the_runbook_toggle_works_without_a_key(db, api_anonymous, settings):
     settings.CONVERGE_AUTH_REQUIRED = False
-    response = api_anonymous.post(
-        "/api/flags/security_adapters", {"enabled": False}, format="json"
-    )
+    response = api_anonymous.post("/api/flags/security_adapters", {"enabled": False}, format="json")
     assert response.status_code == 200 and response.json()["source"] == "api"
     assert _changes() == [
         ("anonymous", {"flag": "security_adapters", "enabled": False, "mode": ""})
