@@ -17,7 +17,8 @@ def limit_field(default: int) -> serializers.IntegerField:
 
 
 class TenantFilter(serializers.Serializer):
-    tenant_id = serializers.CharField(required=False, max_length=200)
+    # query values are taken as sent (never trimmed to blank), like every filter here
+    tenant_id = serializers.CharField(required=False, max_length=200, trim_whitespace=False)
 
 
 class IntentListFilter(TenantFilter):
@@ -40,9 +41,9 @@ class AuditFilter(TenantFilter):
 
 
 class EventFilter(TenantFilter):
-    type = serializers.CharField(required=False, max_length=64)
-    intent_id = serializers.CharField(required=False, max_length=200)
-    agent_id = serializers.CharField(required=False, max_length=200)
+    type = serializers.CharField(required=False, max_length=64, trim_whitespace=False)
+    intent_id = serializers.CharField(required=False, max_length=200, trim_whitespace=False)
+    agent_id = serializers.CharField(required=False, max_length=200, trim_whitespace=False)
     since = serializers.DateTimeField(required=False, help_text="inclusive ISO-8601 timestamp")
     limit = limit_field(100)
 
@@ -50,7 +51,7 @@ class EventFilter(TenantFilter):
 class IntentRefFilter(TenantFilter):
     """Endpoints about one intent, optional (``impact/edges``, ``diagnostics/recent``)."""
 
-    intent_id = serializers.CharField(required=False, max_length=200)
+    intent_id = serializers.CharField(required=False, max_length=200, trim_whitespace=False)
 
 
 # ``risk/review`` and ``health/change`` parse ``IntentRefFilter`` and answer 400

@@ -9,7 +9,7 @@ from reviews.choices import ReviewStatus
 
 
 class ReviewListFilter(TenantFilter):
-    intent_id = serializers.CharField(required=False, max_length=200)
+    intent_id = serializers.CharField(required=False, max_length=200, trim_whitespace=False)
     status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
-    reviewer = serializers.CharField(required=False, max_length=200)
+    reviewer = serializers.CharField(required=False, max_length=200, trim_whitespace=False)
     limit = limit_field(50)
