@@ -8,11 +8,31 @@ from that field.
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import transaction
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from intents import cleaning
+
+# Each example runs in a savepoint rolled back after it, so examples never see each other.
+PROPERTY = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
 
 ID_ALPHABET = string.ascii_letters + string.digits + "._:-"
 BRANCH_ALPHABET = string.ascii_lowercase + string.digits + "-_"

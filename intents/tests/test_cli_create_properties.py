@@ -8,40 +8,25 @@ Each example runs in a savepoint that is rolled back, so examples never see each
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import git_branches
 from intents.models import Intent
 from intents.tests.payloads import (
+    PROPERTY,
     SOURCE_BRANCHES,
     arbitrary_bodies,
     expected_intent,
     invalid_payloads,
     labels,
+    rolled_back,
     valid_payloads,
 )
 from ledger.models import Event
-
-PROPERTY = settings(
-    max_examples=40,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-
-@contextmanager
-def rolled_back() -> Iterator[None]:
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
