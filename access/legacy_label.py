@@ -9,7 +9,9 @@ slate.
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations.recorder import MigrationRecorder
 
 LEGACY_LABEL = "security"
 LABEL = "access"
@@ -20,24 +22,17 @@ LEGACY_MODELS = ("apikey",)
 
 def legacy_label_adopt(connection: BaseDatabaseWrapper) -> bool:
     """Rename the old label's rows once; returns whether anything was renamed."""
-    with connection.cursor() as cursor:
-        tables = set(connection.introspection.table_names(cursor))
-        if "django_migrations" not in tables:
-            return False
-        cursor.execute("SELECT COUNT(*) FROM django_migrations WHERE app = %s", [LABEL])
-        if cursor.fetchone()[0]:
-            return False
-        placeholders = ", ".join(["%s"] * len(LEGACY_MIGRATIONS))
-        cursor.execute(
-            f"UPDATE django_migrations SET app = %s WHERE app = %s AND name IN ({placeholders})",
-            [LABEL, LEGACY_LABEL, *LEGACY_MIGRATIONS],
-        )
-        renamed = cursor.rowcount > 0
-        if renamed and "django_content_type" in tables:
-            placeholders = ", ".join(["%s"] * len(LEGACY_MODELS))
-            cursor.execute(
-                "UPDATE django_content_type SET app_label = %s "
-                f"WHERE app_label = %s AND model IN ({placeholders})",
-                [LABEL, LEGACY_LABEL, *LEGACY_MODELS],
-            )
-    return renamed
+    recorder = MigrationRecorder(connection)
+    if not recorder.has_table():
+        return False
+    migrations = recorder.migration_qs
+    if migrations.filter(app=LABEL).exists():
+        return False
+    renamed = migrations.filter(app=LEGACY_LABEL, name__in=LEGACY_MIGRATIONS).update(app=LABEL)
+    tables = connection.introspection.table_names()
+    if renamed and ContentType._meta.db_table in tables:
+        ContentType.objects.db_manager(connection.alias).filter(
+            app_label=LEGACY_LABEL, model__in=LEGACY_MODELS
+        ).update(app_label=LABEL)
+        ContentType.objects.clear_cache()
+    return renamed > 0
