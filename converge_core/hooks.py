@@ -23,6 +23,9 @@ that this module needs no Django.
   each review sweep (intake throttling).
 - ``CONVERGE_SUMMARY_SECTIONS`` (:class:`SummarySections`): extra read-only sections of
   ``GET /v1/summary`` (repo health).
+- ``CONVERGE_MERGE_EXECUTORS`` (:class:`MergeExecutor`): asked by the queue before it merges a
+  validated intent itself; the first that answers merges it elsewhere (GitHub's pull-request
+  merge API) or says why it must not be merged now.
 """
 
 from __future__ import annotations
@@ -127,3 +130,34 @@ class ReviewBacklogHook(Protocol):
     def __call__(
         self, *, backlogs: Mapping[str, int], limit: int, actor: str
     ) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class MergeRequest:
+    """A validated intent the queue is about to merge: the SHAs its decision was made on."""
+
+    intent_id: str
+    repository: str  # the repository's name
+    source: str
+    target: str
+    source_sha: str
+    target_sha: str
+    technical: Mapping[str, Any] = field(default_factory=dict)
+
+
+MERGED = "merged"  # merged elsewhere: ``sha`` is the merge commit (None when unknown)
+MERGE_FAILED = "failed"  # refused: charged as a failed merge, like a local one
+MERGE_DEFERRED = "deferred"  # not now (a moved head or base is revalidated first; a merge queue)
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    outcome: str  # MERGED | MERGE_FAILED | MERGE_DEFERRED
+    reason: str = ""
+    sha: str | None = None
+
+
+class MergeExecutor(Protocol):
+    """Merges an intent instead of the local git engine; ``None``: not this executor's."""
+
+    def __call__(self, request: MergeRequest) -> MergeOutcome | None: ...

@@ -1,7 +1,8 @@
 """The intent lifecycle: statuses, the causes of a status change and what each cause allows.
 
 Every status change in Converge names its cause; the guard below is the single table of legal
-moves. ``admin_override`` is the only cause that may leave a terminal status.
+moves. ``admin_override`` and ``external_reopen`` (a rejected pull request reopened) are the only
+causes that may leave a terminal status.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Cause(StrEnum):
     CONFIRM = "confirm"
     EXTERNAL_CLOSE = "external_close"
     SOURCE_PUSHED = "source_pushed"
+    EXTERNAL_REOPEN = "external_reopen"  # a closed pull request reopened
     ADMIN_OVERRIDE = "admin_override"
 
 
@@ -56,6 +58,7 @@ TRANSITIONS: dict[Cause, dict[Status, frozenset[Status]]] = {
     },
     Cause.EXTERNAL_CLOSE: {s: frozenset(TERMINAL) for s in ACTIVE},
     Cause.SOURCE_PUSHED: {s: frozenset({Status.READY}) for s in ACTIVE},
+    Cause.EXTERNAL_REOPEN: {Status.REJECTED: frozenset({Status.READY})},
     Cause.ADMIN_OVERRIDE: {s: _ANY for s in Status},
 }
 

@@ -256,6 +256,99 @@ REGISTRY: tuple[EnvVar, ...] = (
     ),
     EnvVar("CONVERGE_LLM_RATE_LIMIT", "30", "LLM advisor calls allowed per hour"),
     EnvVar(
+        "CONVERGE_GITHUB_WEBHOOK_SECRET",
+        "",
+        "HMAC secret GitHub signs webhook deliveries with (X-Hub-Signature-256); also read "
+        "from CONVERGE_GITHUB_WEBHOOK_SECRET_FILE",
+        example="",
+        secret=True,
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_WEBHOOK_ALLOW_UNSIGNED",
+        "0",
+        "Development only: accept unsigned GitHub deliveries while no webhook secret is set",
+    ),
+    EnvVar("CONVERGE_WEBHOOK_MAX_BODY_BYTES", "1048576", "Largest GitHub webhook body accepted"),
+    EnvVar("CONVERGE_GITHUB_APP_ID", "", "GitHub App id; its presence enables publishing"),
+    EnvVar(
+        "CONVERGE_GITHUB_APP_PRIVATE_KEY_PATH",
+        "",
+        "PEM file of the GitHub App's private key (preferred; "
+        "/secrets/github-app/private-key.pem in Kubernetes)",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_APP_PRIVATE_KEY",
+        "",
+        "PEM contents of the GitHub App's private key (fallback, not for production)",
+        example="",
+        secret=True,
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_INSTALLATION_ID",
+        "",
+        "Installation id used when neither the delivery nor the repository names one",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_DEFAULT_TENANT",
+        "",
+        "Tenant of intents created from GitHub (unless the installation has its own)",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_INSTALLATION_TENANTS",
+        "",
+        "Tenant per installation: comma-separated installation_id:tenant pairs",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_API_URL",
+        "https://api.github.com",
+        "GitHub REST API base (GitHub Enterprise: https://HOST/api/v3)",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_PUBLISH_MODE",
+        "both",
+        "How decisions reach GitHub: checks, status or both",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_CHECK_NAME",
+        "Converge Risk Gate",
+        "Name of the check-run (branch protection requires it by name)",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_MERGE_METHOD",
+        "merge",
+        "How Converge merges pull requests on GitHub: merge, squash or rebase",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_RISK_LABEL_PREFIX",
+        "risk:",
+        "Pull-request labels setting the risk level (risk:low … risk:critical)",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_PRIORITY_LABEL_PREFIX",
+        "priority:",
+        "Pull-request labels setting the priority (priority:1 … priority:5)",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_RETRIES",
+        "3",
+        "Attempts of a GitHub API call on 5xx, 429 and rate limits (with back-off)",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_BACKOFF",
+        "2",
+        "Back-off factor in seconds between GitHub API attempts (2, 4, 8 s)",
+    ),
+    EnvVar(
+        "CONVERGE_GITHUB_SAFETY_FETCH_MINUTES",
+        "30",
+        "Minutes between the slow safety fetches of every GitHub mirror (0: off)",
+    ),
+    EnvVar(
+        "CONVERGE_REPOS_DIR",
+        "",
+        "Directory of the bare mirrors of GitHub repositories (default $CONVERGE_HOME/repos)",
+    ),
+    EnvVar(
         "CONVERGE_FLAG_CACHE_SECONDS",
         "5",
         "Seconds a process keeps runtime flag overrides before re-reading them",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("health/live", probes.health_live, name="health-live"),
     path("health/ready", probes.health_ready, name="health-ready"),
     path("metrics", metrics.metrics_view, name="metrics"),
+    path("", include("github_app.urls")),
 ]
 
 handler400 = "interfaces.exceptions.bad_request"

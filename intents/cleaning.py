@@ -236,6 +236,12 @@ def _one_line(max_length: int) -> Callable[[Any, str], str]:
     return lambda value, path: _string(value, path, max_length=max_length)
 
 
+def _boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise FieldInvalid(path, f"must be true or false, got {_json_type(value)}")
+    return value
+
+
 # Machine metadata (core §1.1's known keys) and the check of each.
 TECHNICAL_FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "scope_hint": _scope_list,
@@ -247,6 +253,9 @@ TECHNICAL_FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "pr_number": _github_number,
     "installation_id": _github_number,
     "merge_group_head_ref": _one_line(MAX_REF_LENGTH),
+    "head_sha": _object_id,
+    "author": _one_line(MAX_LABEL_LENGTH),
+    "draft": _boolean,
     "webhook_event": _one_line(100),
 }
 

@@ -18,6 +18,7 @@ from converge_core.hooks import (
     AfterDecision,
     DecisionInputsHook,
     IntentDetails,
+    MergeExecutor,
     PolicyGate,
     QueueHoldCheck,
     ReviewBacklogHook,
@@ -80,3 +81,7 @@ def review_backlog_hooks() -> list[ReviewBacklogHook]:
 
 def summary_sections() -> list[SummarySections]:
     return _hooks("CONVERGE_SUMMARY_SECTIONS")
+
+
+def merge_executors() -> list[MergeExecutor]:
+    return _hooks("CONVERGE_MERGE_EXECUTORS")

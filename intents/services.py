@@ -18,10 +18,15 @@ from converge_core.hooks import AdmissionRequest
 from converge_core.ids import new_id
 from converge_core.plans import find_dependency_cycle, format_cycle
 from converge_core.states import ACTIVE, Cause, Status, check_transition
+from intents.choices import RiskLevel
 from intents.cleaning import (
+    clean_choice,
     clean_intent_changes,
     clean_new_intent,
+    clean_priority,
     clean_ref,
+    clean_semantic,
+    clean_technical,
 )
 from intents.errors import DependencyCycle, IntakeRejected
 from intents.failures import failure_clear
@@ -86,12 +91,14 @@ def intent_create(
     actor: str,
     default_id_prefix: str = "intent",
     require_known_source: bool = False,
+    created_event: str = "intent.created",
 ) -> Intent:
     """Validate, admit and store a new READY intent, appending ``intent.created``.
 
     With ``require_known_source`` (the repository is on this machine: the CLI and the API,
     whose repository comes from ``repository_resolve``) a source branch that does not exist
-    is refused. An existing id is refused (409) rather than overwritten.
+    is refused. An existing id is refused (409) rather than overwritten. ``created_event``
+    names the creation's event (a merge group's is ``merge_group.checks_requested``).
     """
     fields = clean_new_intent(data)
     if require_known_source:
@@ -113,7 +120,7 @@ def intent_create(
                 created_at=timezone.now(),
             )
             event_append(
-                event_type="intent.created",
+                event_type=created_event,
                 intent_id=intent.id,
                 tenant_id=intent.tenant_id,
                 payload=intent_serialize(intent),
@@ -173,6 +180,55 @@ def intent_set_refs(
     with transaction.atomic():
         intent = _lock(intent_id)
         _apply_changes(intent, requested, actor)
+    return intent
+
+
+def _clean_external(changes: Mapping[str, Any]) -> dict[str, Any]:
+    cleaners: dict[str, Any] = {
+        "source": lambda value: clean_ref(value, "source"),
+        "target": lambda value: clean_ref(value, "target"),
+        "semantic": clean_semantic,
+        "technical": clean_technical,
+        "risk_level": lambda value: clean_choice(value, "risk_level", RiskLevel.values),
+        "priority": clean_priority,
+    }
+    unknown = sorted(set(changes) - set(cleaners))
+    if unknown:
+        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field=unknown[0])
+    cleaned = {name: cleaners[name](value) for name, value in changes.items()}
+    if "risk_level" in cleaned:
+        cleaned["declared_risk_level"] = cleaned["risk_level"]
+    return cleaned
+
+
+def intent_refresh(
+    *,
+    intent_id: str,
+    changes: Mapping[str, Any],
+    actor: str,
+    requeue: Mapping[str, Any] | None = None,
+) -> Intent:
+    """What the system an intent comes from changed about it (a pull request's head, title,
+    labels): cleaned as on creation and recorded as ``intent.updated``. With ``requeue``
+    (the event's payload) the intent goes back to READY with ``intent.requeued``: an active
+    one because its source moved, a rejected one because it was reopened."""
+    requested = _clean_external(changes)
+    with transaction.atomic():
+        intent = _lock(intent_id)
+        if requeue is None and intent.status not in ACTIVE:
+            return intent
+        _apply_changes(intent, requested, actor)
+        if requeue is not None:
+            cause = Cause.SOURCE_PUSHED if intent.status in ACTIVE else Cause.EXTERNAL_REOPEN
+            intent = intent_transition(
+                intent_id=intent_id,
+                to=Status.READY,
+                cause=cause,
+                event_type="intent.requeued",
+                payload=dict(requeue),
+                agent_id=actor,
+            )
+            failure_clear(intent_id)
     return intent
 
 

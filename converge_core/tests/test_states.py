@@ -26,6 +26,7 @@ ALLOWED = {
         for s in ("READY", "VALIDATED", "QUEUED")
         for t in ("MERGED", "REJECTED")
     ),
+    (Cause.EXTERNAL_REOPEN, "REJECTED", "READY"),
     *((Cause.ADMIN_OVERRIDE, s, t) for s in Status for t in Status),
 }
 
@@ -38,10 +39,16 @@ def test_transition_table_is_exactly_the_documented_one(cause):
             assert is_allowed(cause, current, target) is expected, (cause, current, target)
 
 
-@pytest.mark.parametrize("cause", [c for c in Cause if c is not Cause.ADMIN_OVERRIDE])
-def test_terminal_statuses_are_left_only_by_admin_override(cause):
+@pytest.mark.parametrize(
+    "cause", [c for c in Cause if c not in (Cause.ADMIN_OVERRIDE, Cause.EXTERNAL_REOPEN)]
+)
+def test_terminal_statuses_are_left_only_by_admin_override_or_a_reopen(cause):
     for terminal in TERMINAL:
         assert not TRANSITIONS[cause].get(terminal)
+
+
+def test_a_reopen_leaves_only_a_rejection():
+    assert TRANSITIONS[Cause.EXTERNAL_REOPEN] == {Status.REJECTED: frozenset({Status.READY})}
 
 
 def test_illegal_transition_is_a_conflict_naming_both_statuses():

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "insights",
     "intake",
     "notifications",
+    "github_app",
 ]
 
 # Order matters: headers and observability wrap everything (429s and 500s included); static
@@ -363,6 +364,8 @@ CONVERGE_INTENT_DETAILS: list[str] = []
 CONVERGE_RISK_REVIEW_DETAILS: list[str] = []
 CONVERGE_SUMMARY_SECTIONS: list[str] = []
 CONVERGE_DOCTOR_CHECKS: list[str] = []
+# Asked by the queue before it merges with the local git engine (GitHub's pull-request merge).
+CONVERGE_MERGE_EXECUTORS: list[str] = []
 
 # --- Operations: reviews, intake, verification debt, notifications, LLM advisor, flags --------
 CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
@@ -418,6 +421,74 @@ CONVERGE_LLM_MODEL = envvars.value("CONVERGE_LLM_MODEL")
 CONVERGE_LLM_RATE_LIMIT = strict_int(
     envvars.value("CONVERGE_LLM_RATE_LIMIT"), "CONVERGE_LLM_RATE_LIMIT", minimum=0
 )
+
+
+# --- GitHub App (interfaces §5) ---------------------------------------------------------------
+def _file_or_value(name: str) -> str:
+    path = os.environ.get(f"{name}_FILE")
+    return Path(path).read_text().strip() if path else envvars.value(name)
+
+
+CONVERGE_GITHUB_WEBHOOK_SECRET = _file_or_value("CONVERGE_GITHUB_WEBHOOK_SECRET")
+CONVERGE_GITHUB_WEBHOOK_ALLOW_UNSIGNED = strict_bool(
+    envvars.value("CONVERGE_GITHUB_WEBHOOK_ALLOW_UNSIGNED"),
+    "CONVERGE_GITHUB_WEBHOOK_ALLOW_UNSIGNED",
+)
+CONVERGE_WEBHOOK_MAX_BODY_BYTES = strict_int(
+    envvars.value("CONVERGE_WEBHOOK_MAX_BODY_BYTES"), "CONVERGE_WEBHOOK_MAX_BODY_BYTES", minimum=1
+)
+CONVERGE_GITHUB_APP_ID = envvars.value("CONVERGE_GITHUB_APP_ID")
+CONVERGE_GITHUB_APP_PRIVATE_KEY_PATH = envvars.value("CONVERGE_GITHUB_APP_PRIVATE_KEY_PATH")
+CONVERGE_GITHUB_APP_PRIVATE_KEY = envvars.value("CONVERGE_GITHUB_APP_PRIVATE_KEY")
+CONVERGE_GITHUB_INSTALLATION_ID = envvars.value("CONVERGE_GITHUB_INSTALLATION_ID")
+CONVERGE_GITHUB_DEFAULT_TENANT = envvars.value("CONVERGE_GITHUB_DEFAULT_TENANT") or None
+CONVERGE_GITHUB_INSTALLATION_TENANTS = envvars.value("CONVERGE_GITHUB_INSTALLATION_TENANTS")
+CONVERGE_GITHUB_API_URL = envvars.value("CONVERGE_GITHUB_API_URL").rstrip("/")
+CONVERGE_GITHUB_PUBLISH_MODE = strict_choice(
+    envvars.value("CONVERGE_GITHUB_PUBLISH_MODE"),
+    "CONVERGE_GITHUB_PUBLISH_MODE",
+    ("checks", "status", "both"),
+)
+CONVERGE_GITHUB_CHECK_NAME = envvars.value("CONVERGE_GITHUB_CHECK_NAME")
+CONVERGE_GITHUB_MERGE_METHOD = strict_choice(
+    envvars.value("CONVERGE_GITHUB_MERGE_METHOD"),
+    "CONVERGE_GITHUB_MERGE_METHOD",
+    ("merge", "squash", "rebase"),
+)
+CONVERGE_GITHUB_RISK_LABEL_PREFIX = envvars.value("CONVERGE_GITHUB_RISK_LABEL_PREFIX")
+CONVERGE_GITHUB_PRIORITY_LABEL_PREFIX = envvars.value("CONVERGE_GITHUB_PRIORITY_LABEL_PREFIX")
+CONVERGE_GITHUB_RETRIES = strict_int(
+    envvars.value("CONVERGE_GITHUB_RETRIES"), "CONVERGE_GITHUB_RETRIES", minimum=0
+)
+CONVERGE_GITHUB_BACKOFF = strict_float(
+    envvars.value("CONVERGE_GITHUB_BACKOFF"), "CONVERGE_GITHUB_BACKOFF"
+)
+CONVERGE_GITHUB_SAFETY_FETCH_MINUTES = strict_int(
+    envvars.value("CONVERGE_GITHUB_SAFETY_FETCH_MINUTES"),
+    "CONVERGE_GITHUB_SAFETY_FETCH_MINUTES",
+    minimum=0,
+)
+CONVERGE_REPOS_DIR = Path(envvars.value("CONVERGE_REPOS_DIR") or CONVERGE_HOME / "repos").absolute()
+CONVERGE_AFTER_DECISION.append("github_app.hooks.publish_decision")
+CONVERGE_QUEUE_HOLDS.append("github_app.hooks.github_holds")
+CONVERGE_MERGE_EXECUTORS.append("github_app.merging.merge_pull_request")
+CONVERGE_DOCTOR_CHECKS.append("github_app.doctor.check_github_app")
+# Every minute: deliveries whose work was lost and check-runs whose publish failed are queued
+# again from their rows.
+CELERY_BEAT_SCHEDULE["github-sweep"] = {
+    "task": "github_app.tasks.github_sweep_task",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
+if CONVERGE_GITHUB_SAFETY_FETCH_MINUTES > 0:
+    # Every CONVERGE_GITHUB_SAFETY_FETCH_MINUTES (30): one fetch of each mirror with active
+    # intents, in case a webhook was missed (webhooks fetch what moved as it moves).
+    CELERY_BEAT_SCHEDULE["github-safety-fetch"] = {
+        "task": "github_app.tasks.mirrors_safety_fetch_task",
+        "schedule": timedelta(minutes=CONVERGE_GITHUB_SAFETY_FETCH_MINUTES),
+        "options": {"expires": CONVERGE_GITHUB_SAFETY_FETCH_MINUTES * 60},
+    }
+
 CONVERGE_FLAG_CACHE_SECONDS = strict_float(
     envvars.value("CONVERGE_FLAG_CACHE_SECONDS"), "CONVERGE_FLAG_CACHE_SECONDS"
 )

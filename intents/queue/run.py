@@ -29,7 +29,7 @@ from converge_core.audit import format_timestamp
 from converge_core.errors import Conflict, ConvergeError, OperationFailed
 from converge_core.failures import STAGE_QUEUE
 from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
-from converge_core.hooks import QueueHold
+from converge_core.hooks import MERGE_FAILED, MERGED, MergeOutcome, QueueHold
 from converge_core.progress import SILENT, Progress
 from converge_core.queue import (
     Candidate,
@@ -67,6 +67,7 @@ from intents.locks import (
 from intents.models import CommitLink, Intent, ProcessingFailure, Repository
 from intents.policyconfig import policy_config
 from intents.queue.conflicts import merged_intents_behind
+from intents.queue.executors import merge_elsewhere
 from intents.services import intent_transition
 from intents.validation import ValidationOptions, after_decision, intent_decide
 from ledger.append import event_append
@@ -597,6 +598,10 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
             queued["inputs_changed"] = list(decision.inputs_changed)
         _record(run, intent, queued, counts=True, decided=True)
         return
+    elsewhere = merge_elsewhere(intent, decision)
+    if elsewhere is not None:
+        _merged_elsewhere(run, intent, decision, elsewhere)
+        return
     git = git_for(run.repository)
     for attempt in range(1, MERGE_ATTEMPTS + 1):
         simulation = decision.simulation
@@ -638,6 +643,20 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
             return
         _merged(run, intent, merged, decision.trace_id)
         return
+
+
+def _merged_elsewhere(
+    run: TargetRun, intent: Intent, decision: ValidationDecision, outcome: MergeOutcome
+) -> None:
+    """A merge executor's answer (``CONVERGE_MERGE_EXECUTORS``): merged, failed (charged as a
+    failed merge) or deferred (nothing changes; its next decision comes with new inputs)."""
+    if outcome.outcome == MERGED:
+        _merged(run, intent, outcome.sha, decision.trace_id)
+    elif outcome.outcome == MERGE_FAILED:
+        _charge(run, intent, outcome.reason, merge=True)
+    else:
+        deferred = {"decision": "merge_deferred", "reason": outcome.reason}
+        _record(run, intent, deferred, counts=False, decided=False)
 
 
 def _conflicts_with(run: TargetRun, intent: Intent, decision: ValidationDecision) -> list[str]:
