@@ -35,6 +35,7 @@ def test_a_healthy_setup_passes_every_check(cli, healthy, settings):
         "broker",
         "cache",
         "worker",
+        "github_app",
     ]
     assert "overall: pass" in result.stderr
 

@@ -161,6 +161,9 @@ class TechnicalSerializer(BodySerializer):
     )
     merge_group_head_ref = one_line_field(c.MAX_REF_LENGTH, required=False, allow_null=True)
     webhook_event = one_line_field(100, required=False, allow_null=True)
+    head_sha = pattern_field(f"^(?:{c.OBJECT_ID.pattern})$", 64)
+    author = one_line_field(c.MAX_LABEL_LENGTH, required=False, allow_null=True)
+    draft = serializers.BooleanField(required=False, allow_null=True)
     closed = True
 
 
