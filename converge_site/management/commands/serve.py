@@ -44,6 +44,10 @@ class Command(ConvergeCommand):
         parser.add_argument(
             "--timeout", type=int, default=120, help="seconds before a silent worker restarts"
         )
+        parser.add_argument(
+            "--secret",
+            help="GitHub webhook secret (default CONVERGE_GITHUB_WEBHOOK_SECRET)",
+        )
 
     def dispatch(self, options: dict[str, Any]) -> Any:
         if not 1 <= options["port"] <= 65535:
@@ -56,6 +60,11 @@ class Command(ConvergeCommand):
         metrics_dir = metrics_directory()
         if not settings.CONVERGE_AUTH_REQUIRED:
             logger.warning("CONVERGE_AUTH_REQUIRED is off: every API caller is an anonymous admin")
+        if not (options.get("secret") or settings.CONVERGE_GITHUB_WEBHOOK_SECRET):
+            if settings.CONVERGE_GITHUB_WEBHOOK_ALLOW_UNSIGNED:
+                logger.warning("GitHub webhook deliveries are accepted UNSIGNED (development only)")
+            else:
+                logger.warning("no GitHub webhook secret: GitHub deliveries are refused (403)")
         host = options["host"]
         base = f"http://{f'[{host}]' if ':' in host else host}:{options['port']}"
         self.stdout.write(
@@ -83,6 +92,8 @@ class Command(ConvergeCommand):
                 "DJANGO_SETTINGS_MODULE", "converge_site.settings"
             ),
         }
+        if options.get("secret"):
+            env["CONVERGE_GITHUB_WEBHOOK_SECRET"] = options["secret"]
         argv = [
             sys.executable,
             "-m",
