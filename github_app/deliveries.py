@@ -32,6 +32,7 @@ from ledger.append import event_append
 logger = logging.getLogger(__name__)
 
 LOST_AFTER = timedelta(minutes=2)  # a pending delivery older than this lost its task
+RETENTION = timedelta(days=90)  # completed deliveries are kept this long (interfaces §5.1)
 MAX_ATTEMPTS = 10
 
 
@@ -126,4 +127,19 @@ def deliveries_due(limit: int = 50) -> list[str]:
     return list(rows.values_list("delivery_id", flat=True)[:limit])
 
 
-__all__ = ["Accepted", "PayloadInvalid", "delivery_accept", "delivery_process", "deliveries_due"]
+def deliveries_prune() -> int:
+    """Forget completed deliveries past the retention (their ``webhook.received`` stays)."""
+    cutoff = timezone.now() - RETENTION
+    done = WebhookDelivery.objects.filter(status=DeliveryStatus.COMPLETED, received_at__lt=cutoff)
+    deleted, _ = done.delete()
+    return deleted
+
+
+__all__ = [
+    "Accepted",
+    "PayloadInvalid",
+    "deliveries_due",
+    "deliveries_prune",
+    "delivery_accept",
+    "delivery_process",
+]

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from github_app.deliveries import deliveries_due, delivery_process
+from github_app.deliveries import deliveries_due, deliveries_prune, delivery_process
 from github_app.mirrors import FETCH_TIMEOUT
 from github_app.publishing import check_run_publish, publications_due
 from github_app.validation import github_intent_validate, mirror_refresh, mirrors_safety_fetch
@@ -51,14 +51,19 @@ def mirror_refresh_task(full_name: str, refs: list[str] | None = None) -> dict[s
 
 @shared_task(soft_time_limit=50, time_limit=60, **RETRY_POLICY)
 def github_sweep_task() -> dict[str, int]:
-    """Queue again the deliveries whose work was lost and the publications still due."""
+    """Queue again the deliveries whose work was lost and the publications still due; forget
+    completed deliveries after 90 days."""
     deliveries = deliveries_due()
     for delivery_id in deliveries:
         delivery_process_task.delay(delivery_id)
     publications = publications_due()
     for row_id in publications:
         check_run_publish_task.delay(row_id)
-    return {"deliveries": len(deliveries), "publications": len(publications)}
+    return {
+        "deliveries": len(deliveries),
+        "publications": len(publications),
+        "pruned": deliveries_prune(),
+    }
 
 
 @shared_task(soft_time_limit=1800, time_limit=1860, **RETRY_POLICY)

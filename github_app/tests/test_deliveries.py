@@ -55,3 +55,16 @@ def test_the_sweep_processes_a_delivery_whose_task_was_lost(
     assert swept["deliveries"] == 1
     assert WebhookDelivery.objects.get(delivery_id="lost-1").status == "completed"
     assert Intent.objects.filter(pk=f"{FULL_NAME}:pr-7").exists()
+
+
+def test_the_sweep_forgets_completed_deliveries_after_90_days(db, github):
+    old = timezone.now() - timedelta(days=91)
+    WebhookDelivery.objects.create(
+        delivery_id="old", event="ping", status="completed", received_at=old
+    )
+    WebhookDelivery.objects.create(delivery_id="recent", event="ping", status="completed")
+
+    swept = github_sweep_task.delay().get()
+
+    assert swept["pruned"] == 1
+    assert list(WebhookDelivery.objects.values_list("delivery_id", flat=True)) == ["recent"]

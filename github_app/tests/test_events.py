@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from conftest import git
 from converge_core.github import TRUNCATION_MARKER
 from github_app.models import GithubRepository, Installation
 from github_app.tests.conftest import FULL_NAME, INSTALLATION, fixture_payload, pr_payload
@@ -194,3 +195,18 @@ def test_an_installation_is_recorded_with_its_repositories(db, github, remote, d
 
     assert Installation.objects.get().installation_id == 99
     assert GithubRepository.objects.get(full_name=FULL_NAME).installation_id == 99
+
+
+def test_a_fork_pull_request_is_validated_from_its_pull_ref(db, github, remote, deliver):
+    head = remote.push_branch("fork-main", {"fork.py": "FORK = 1\n"})
+    git(remote.bare, "update-ref", "refs/pull/8/head", head)
+    git(remote.bare, "update-ref", "-d", "refs/heads/fork-main")  # the branch lives in the fork
+    payload = pr_payload("opened", number=8, head_ref="main", head_sha=head, remote=remote)
+    payload["pull_request"]["head"]["repo"] = {"full_name": "contributor/widgets"}
+
+    deliver("pull_request", payload)
+
+    intent = Intent.objects.get(pk=f"{FULL_NAME}:pr-8")
+    assert intent.source == "pull/8/head"
+    assert intent.status == "VALIDATED"
+    assert github.runs_on(head)[0]["conclusion"] == "success"
