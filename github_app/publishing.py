@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from github import GithubException
@@ -45,6 +46,9 @@ logger = logging.getLogger(__name__)
 STATUS_CONTEXT = "converge/risk-gate"
 STATUS_DESCRIPTION_LIMIT = 140
 MAX_BACKOFF_SECONDS = 3600
+PUBLISH_LOCK_PREFIX = "github:publish:"
+PUBLISH_LOCK_SECONDS = 120
+PUBLISH_ROUNDS = 3
 # Decisions whose summary shows the intent's last validation (the others say only what they are).
 DETAILED = frozenset({"validated", "blocked", "rejected", "queued", "merged"})
 
@@ -145,10 +149,29 @@ def render(row: CheckRun) -> CheckOutput:
 
 
 def check_run_publish(row_id: int) -> dict[str, Any]:
-    """Show a row's decision on GitHub (a no-op when GitHub already shows it)."""
-    row = CheckRun.objects.filter(pk=row_id).first()
-    if row is None or row.status == PublishStatus.PUBLISHED:
-        return {"status": "nothing to do"}
+    """Show a row's decision on GitHub (a no-op when GitHub already shows it).
+
+    One publisher per row at a time (a cache lock), so two workers never both create the
+    check-run of a head; the holder publishes again if a newer decision arrived meanwhile, and
+    a decision that still slips past is picked up by the sweep."""
+    lock = f"{PUBLISH_LOCK_PREFIX}{row_id}"
+    if not cache.add(lock, "1", timeout=PUBLISH_LOCK_SECONDS):
+        return {"status": "busy"}
+    try:
+        outcome: dict[str, Any] = {"status": "nothing to do"}
+        for _ in range(PUBLISH_ROUNDS):
+            row = CheckRun.objects.filter(pk=row_id).first()
+            if row is None or row.status == PublishStatus.PUBLISHED:
+                break
+            outcome = _publish(row)
+            if outcome["status"] == "failed":
+                break
+        return outcome
+    finally:
+        cache.delete(lock)
+
+
+def _publish(row: CheckRun) -> dict[str, Any]:
     wanted_at = row.updated_at
     output = render(row)
     state = check_state(row.decision)

@@ -109,3 +109,23 @@ def test_without_an_app_id_nothing_is_published(db, github, remote, deliver, set
     assert Intent.objects.get(pk=INTENT).status == "VALIDATED"
     assert github.requests == []
     assert CheckRun.objects.count() == 0
+
+
+def test_one_publisher_per_check_run_at_a_time(db, github, remote, deliver):
+    from django.core.cache import cache
+
+    from github_app.publishing import PUBLISH_LOCK_PREFIX
+
+    head = _open(remote, deliver)
+    row = CheckRun.objects.get(head_sha=head)
+    CheckRun.objects.filter(pk=row.pk).update(status="pending", published_digest="")
+    lock = f"{PUBLISH_LOCK_PREFIX}{row.pk}"
+    cache.add(lock, "1")  # another worker is publishing it
+    sent = len(github.requests)
+    try:
+        outcome = check_run_publish(row.pk)
+    finally:
+        cache.delete(lock)
+
+    assert outcome == {"status": "busy"}
+    assert len(github.requests) == sent
