@@ -22,6 +22,8 @@ API_VERSION = "2022-11-28"
 USER_AGENT = "Converge"
 TOKEN_MARGIN_SECONDS = 60  # a token with less left than this is refreshed
 TOKEN_CACHE_PREFIX = "github:installation-token:"
+JWT_EXPIRY_SECONDS = 600  # interfaces §5.4: exp = now + 600
+JWT_ISSUED_AT_OFFSET = -60  # iat = now − 60, for clock drift
 
 
 class GithubNotConfigured(ConvergeError):
@@ -68,7 +70,12 @@ def integration() -> GithubIntegration:
     """The App itself (JWT auth): installation tokens, installation lookups."""
     if not is_enabled():
         raise GithubNotConfigured("CONVERGE_GITHUB_APP_ID is not set")
-    auth = Auth.AppAuth(int(settings.CONVERGE_GITHUB_APP_ID), private_key())
+    auth = Auth.AppAuth(
+        int(settings.CONVERGE_GITHUB_APP_ID),
+        private_key(),
+        jwt_expiry=JWT_EXPIRY_SECONDS,
+        jwt_issued_at=JWT_ISSUED_AT_OFFSET,
+    )
     return GithubIntegration(auth=auth, api_version=API_VERSION, **_common())  # type: ignore[arg-type]
 
 

@@ -94,8 +94,11 @@ def remote(tmp_path: Path) -> Remote:
 
 @pytest.fixture
 def github(settings: Any, tmp_path: Path, app_key: str, remote: Remote) -> Iterator[FakeGithub]:
+    from django.core.cache import cache
+
     from intents.hooks import _load
 
+    cache.clear()  # installation tokens of an earlier test's server
     with fake_github() as fake:
         fake.remotes[FULL_NAME] = remote.bare
         settings.CONVERGE_GITHUB_APP_ID = "777"
@@ -109,6 +112,7 @@ def github(settings: Any, tmp_path: Path, app_key: str, remote: Remote) -> Itera
         _load.cache_clear()
         yield fake
         _load.cache_clear()
+    cache.clear()
 
 
 def pr_payload(
