@@ -210,3 +210,26 @@ def test_a_fork_pull_request_is_validated_from_its_pull_ref(db, github, remote, 
     assert intent.source == "pull/8/head"
     assert intent.status == "VALIDATED"
     assert github.runs_on(head)[0]["conclusion"] == "success"
+
+
+def test_an_installation_maps_to_its_tenant_and_events_are_stamped_with_it(
+    db, github, remote, deliver, settings
+):
+    settings.CONVERGE_GITHUB_DEFAULT_TENANT = "tenant-default"
+    settings.CONVERGE_GITHUB_INSTALLATION_TENANTS = f"{INSTALLATION}:tenant-a, 9:tenant-b"
+
+    _open(remote, deliver)
+
+    assert Intent.objects.get(pk=INTENT).tenant_id == "tenant-a"
+    received = Event.objects.get(event_type="webhook.received")
+    assert received.tenant_id == "tenant-a"
+    published = Event.objects.filter(event_type="github.decision_published", intent_id=INTENT)
+    assert {event.tenant_id for event in published} == {"tenant-a"}
+
+
+def test_without_a_mapping_the_default_tenant_applies(db, github, remote, deliver, settings):
+    settings.CONVERGE_GITHUB_DEFAULT_TENANT = "tenant-default"
+
+    _open(remote, deliver)
+
+    assert Intent.objects.get(pk=INTENT).tenant_id == "tenant-default"
