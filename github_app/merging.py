@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from github import GithubException
 from requests import RequestException
@@ -24,6 +25,9 @@ from github_app import client as github_client
 from github_app.models import GithubRepository
 
 logger = logging.getLogger(__name__)
+
+RULES_CACHE_PREFIX = "github:merge-queue:"
+RULES_CACHE_SECONDS = 300
 
 
 def _refresh_later(full_name: str, refs: list[str]) -> None:
@@ -36,7 +40,18 @@ def _refresh_later(full_name: str, refs: list[str]) -> None:
 
 
 def _uses_merge_queue(gh: Any, full_name: str, branch: str) -> bool:
-    """Whether the rules of ``branch`` include a merge queue (``GET /rules/branches/…``)."""
+    """Whether the rules of ``branch`` include a merge queue (``GET /rules/branches/…``),
+    remembered for a few minutes: the queue asks on every pass over a waiting intent."""
+    key = f"{RULES_CACHE_PREFIX}{full_name}:{branch}"
+    known = cache.get(key)
+    if known is not None:
+        return bool(known)
+    answer = _ask_merge_queue(gh, full_name, branch)
+    cache.set(key, answer, timeout=RULES_CACHE_SECONDS)
+    return answer
+
+
+def _ask_merge_queue(gh: Any, full_name: str, branch: str) -> bool:
     try:
         _, rules = gh.requester.requestJsonAndCheck(
             "GET", f"/repos/{full_name}/rules/branches/{branch}"

@@ -89,6 +89,11 @@ def test_a_branch_behind_githubs_merge_queue_is_gated_not_merged(
     assert results[0]["decision"] == "merge_deferred"
     assert "merge queue" in results[0]["reason"]
 
+    _run_queue(django_capture_on_commit_callbacks)  # the queue asks again on its next pass
+
+    assert len(github.sent("GET", rf"/repos/{FULL_NAME}/rules/branches/main")) == 1  # remembered
+    assert Event.objects.filter(event_type="intent.merge_failed").count() == 0
+
 
 def test_a_head_moved_at_merge_time_is_refused_by_github_and_not_charged(
     db, github, remote, deliver, django_capture_on_commit_callbacks
