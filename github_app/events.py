@@ -255,6 +255,8 @@ def _push_prepare(payload: Mapping[str, Any]) -> GithubRepository | None:
     facts = push_facts(payload)
     if facts.branch is None or facts.is_deleted:
         return None
+    if not GithubRepository.objects.filter(full_name=facts.full_name).exists():
+        return None  # no intent ever came from it: nothing to keep current
     mirror = _mirror_of(payload)
     mirror_fetch(mirror, [f"refs/heads/{facts.branch}"])
     return mirror
@@ -262,8 +264,10 @@ def _push_prepare(payload: Mapping[str, Any]) -> GithubRepository | None:
 
 def _push_apply(payload: Mapping[str, Any], mirror: GithubRepository | None) -> dict[str, Any]:
     facts = push_facts(payload)
-    if mirror is None or facts.branch is None:
-        reason = "branch_deleted" if facts.branch is not None else "not_branch_push"
+    if facts.branch is None:
+        return {"action": "ignored", "reason": "not_branch_push"}
+    if mirror is None:
+        reason = "branch_deleted" if facts.is_deleted else "unknown_repository"
         return {"action": "ignored", "reason": reason}
     active = Intent.objects.filter(repository=mirror.repository, status__in=list(ACTIVE))
     revalidated: list[str] = []

@@ -233,3 +233,34 @@ def test_without_a_mapping_the_default_tenant_applies(db, github, remote, delive
     _open(remote, deliver)
 
     assert Intent.objects.get(pk=INTENT).tenant_id == "tenant-default"
+
+
+def test_a_push_to_a_repository_without_intents_is_not_mirrored(db, github, remote, deliver):
+    from github_app.models import WebhookDelivery
+
+    push = copy.deepcopy(fixture_payload("push"))
+    push.update(ref="refs/heads/main", after=remote.sha("refs/heads/main"), deleted=False)
+    push["repository"].update(full_name=FULL_NAME, clone_url=str(remote.bare))
+
+    deliver("push", push, delivery_id="push-1")
+
+    assert not GithubRepository.objects.exists()
+    assert WebhookDelivery.objects.get().result == {
+        "action": "ignored",
+        "reason": "unknown_repository",
+    }
+
+
+def test_a_tag_push_is_ignored(db, github, remote, deliver):
+    from github_app.models import WebhookDelivery
+
+    push = copy.deepcopy(fixture_payload("push"))
+    push.update(ref="refs/tags/v1", after=remote.sha("refs/heads/main"), deleted=False)
+    push["repository"].update(full_name=FULL_NAME, clone_url=str(remote.bare))
+
+    deliver("push", push)
+
+    assert WebhookDelivery.objects.get().result == {
+        "action": "ignored",
+        "reason": "not_branch_push",
+    }
