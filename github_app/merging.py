@@ -92,6 +92,8 @@ def merge_pull_request(request: MergeRequest) -> MergeOutcome | None:
                 f"{request.target} moved to {base_sha[:12]} since validation: revalidating",
             )
         pull = repo.get_pull(int(number))
+        if pull.merged:  # merged on GitHub meanwhile (its close webhook may still be on the way)
+            return MergeOutcome(MERGED, sha=pull.merge_commit_sha)
         if pull.head.sha != request.source_sha:
             _refresh_later(mirror.full_name, refs)
             return MergeOutcome(MERGE_DEFERRED, "the pull request has a new head: revalidating")

@@ -92,7 +92,8 @@ class FakeGithub:
                 "head": {"ref": pull["head"], "sha": head_sha},
                 "base": {"ref": pull["base"], "sha": self._rev(m.group(1), pull["base"])},
                 "merged": pull.get("merged", False),
-                "state": "open",
+                "merge_commit_sha": pull.get("merge_commit_sha"),
+                "state": "closed" if pull.get("merged") else "open",
             }
         return 404, {"message": "Not Found"}
 
@@ -138,6 +139,7 @@ class FakeGithub:
         )
         self._git(full_name, "update-ref", f"refs/heads/{pull['base']}", merged, base)
         pull["merged"] = True
+        pull["merge_commit_sha"] = merged
         return 200, {"sha": merged, "merged": True, "message": "Pull Request successfully merged"}
 
 

@@ -106,3 +106,17 @@ def test_a_head_moved_at_merge_time_is_refused_by_github_and_not_charged(
     intent = Intent.objects.get(pk=INTENT)
     assert intent.status in ("QUEUED", "VALIDATED")
     assert intent.retries == 0
+
+
+def test_a_pull_request_merged_on_github_meanwhile_is_recorded_not_merged_again(
+    db, github, remote, deliver, django_capture_on_commit_callbacks
+):
+    _opened(github, remote, deliver)
+    github.pulls[(FULL_NAME, 7)].update(merged=True, merge_commit_sha="c" * 40)
+
+    _run_queue(django_capture_on_commit_callbacks)
+
+    assert github.sent("PUT", rf"/repos/{FULL_NAME}/pulls/7/merge") == []
+    assert Intent.objects.get(pk=INTENT).status == "MERGED"
+    merged = Event.objects.get(event_type="intent.merged", intent_id=INTENT)
+    assert merged.payload["merged_commit"] == "c" * 40
