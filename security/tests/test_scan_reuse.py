@@ -57,7 +57,7 @@ def test_an_operator_rescan_is_news_to_the_queue(leaky):
     blocks = Event.objects.filter(event_type="intent.blocked").count()
     scan, reused = security_scan(intent_id="leaky", actor="ops")
     assert not reused and scan.trigger == "operator"
-    again = intent_validate(intent_id="leaky", options=SYSTEM)
+    intent_validate(intent_id="leaky", options=SYSTEM)
     assert Event.objects.filter(event_type="policy.evaluated").count() == 2
     # the same block is not written twice
     assert Event.objects.filter(event_type="intent.blocked").count() == blocks
