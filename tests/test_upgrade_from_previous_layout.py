@@ -23,9 +23,7 @@ from django.conf import settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "upgrade"
 ROOT = Path(__file__).resolve().parent.parent
-SECURITY_MIGRATIONS = sorted(
-    path.stem for path in (ROOT / "security" / "migrations").glob("0*.py")
-)
+SECURITY_MIGRATIONS = sorted(path.stem for path in (ROOT / "security" / "migrations").glob("0*.py"))
 pytestmark = pytest.mark.process
 
 
@@ -65,8 +63,7 @@ def sqlite_rows(path: Path) -> dict[str, list[tuple[str, ...]]]:
             "api_keys": db.execute("SELECT role FROM security_apikey ORDER BY role").fetchall(),
             "events": db.execute("SELECT COUNT(*) FROM intents_event").fetchall(),
             "tables": [
-                row[0]
-                for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             ],
         }
 
