@@ -479,6 +479,14 @@ def configured_scanners() -> list[Scanner]:
     return chosen
 
 
+def scanner_installed(scanner: Scanner) -> bool:
+    """Whether the scanner's executable is found (beside this interpreter or on ``PATH``)."""
+    if isinstance(scanner, ShellScanner):
+        tool = scanner.argv[0]
+        return shutil.which(tool) is not None or Path(tool).is_file()
+    return _tool(scanner.name) is not None
+
+
 def scanners_identity(scanners: Sequence[Scanner]) -> str:
     """A digest of the scanners, their versions and configuration: a scan is reused only
     while it is unchanged."""

@@ -405,6 +405,7 @@ CONVERGE_DOCTOR_CHECKS += [
     "flags.doctor.check_feature_flags",
     "reviews.doctor.check_review_pool",
     "reviews.doctor.check_llm_advisor",
+    "security.doctor.check_security_tools",
     "converge_site.doctor.check_broker",
     "converge_site.doctor.check_cache",
     "intents.doctor.check_worker",
