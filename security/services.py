@@ -10,7 +10,8 @@ that tree.
 one transaction: findings are kept per scope (the intent, or the target branch) by
 fingerprint, so a rescan updates them, marks those it no longer sees ``fixed`` and keeps a
 dismissal. The events are ``security.scan.completed`` and ``security.finding.detected`` for
-each critical or high finding first seen; a critical one also notifies (runbook triage step 2).
+each critical or high finding first seen (a validation's own scan is recorded by its decision
+instead); a critical finding also notifies (runbook triage step 2).
 A validation or a pre-scan reuses a completed scan of the same key (tree, files, scanner
 versions and configuration); an operator's scan always runs.
 """
@@ -268,21 +269,26 @@ def scan_execute(
     scan.status = ScanStatus.COMPLETED
     scan.completed_at = timezone.now()
     scan.duration_ms = int((time.monotonic() - started) * 1000)
+    # A validation's own scan is part of its decision (``policy.evaluated`` names what it
+    # found, the scan row keeps the rest): it writes no events of its own.
+    events = trigger != ScanTrigger.VALIDATION
     with transaction.atomic():
         scan.save()
-        _record_findings(scan, plan, list(findings.values()))
-        summary = scan_serialize(scan)
-        event_append(
-            event_type="security.scan.completed",
-            intent_id=scan.intent_id,
-            tenant_id=scan.tenant_id,
-            agent_id=actor,
-            payload=summary,
-        )
+        _record_findings(scan, plan, list(findings.values()), events=events)
+        if events:
+            event_append(
+                event_type="security.scan.completed",
+                intent_id=scan.intent_id,
+                tenant_id=scan.tenant_id,
+                agent_id=actor,
+                payload=scan_serialize(scan),
+            )
     return scan
 
 
-def _record_findings(scan: SecurityScan, plan: ScanPlan, findings: Sequence[RawFinding]) -> None:
+def _record_findings(
+    scan: SecurityScan, plan: ScanPlan, findings: Sequence[RawFinding], *, events: bool
+) -> None:
     now = scan.completed_at or timezone.now()
     known = {
         finding.fingerprint: finding
@@ -312,7 +318,7 @@ def _record_findings(scan: SecurityScan, plan: ScanPlan, findings: Sequence[RawF
             row.status = FindingStatus.OPEN
         row.save()
         if first and row.status == FindingStatus.OPEN:
-            _detected(scan, row)
+            _detected(scan, row, events=events)
     gone = [fp for fp, row in known.items() if fp not in seen and row.status == FindingStatus.OPEN]
     if gone and not plan.path:
         SecurityFinding.objects.filter(scope=plan.scope, fingerprint__in=gone).update(
@@ -320,17 +326,20 @@ def _record_findings(scan: SecurityScan, plan: ScanPlan, findings: Sequence[RawF
         )
 
 
-def _detected(scan: SecurityScan, finding: SecurityFinding) -> None:
+def _detected(scan: SecurityScan, finding: SecurityFinding, *, events: bool) -> None:
+    """A critical or high finding seen for the first time: recorded, and a critical one is
+    sent on the notifications channel (runbook triage step 2: notify the owner)."""
     if finding.severity not in (Severity.CRITICAL, Severity.HIGH):
         return
     payload = {"scan_id": scan.id, "finding": finding_serialize(finding)}
-    event_append(
-        event_type="security.finding.detected",
-        intent_id=finding.intent_id,
-        tenant_id=finding.tenant_id,
-        agent_id=scan.actor,
-        payload=payload,
-    )
+    if events:
+        event_append(
+            event_type="security.finding.detected",
+            intent_id=finding.intent_id,
+            tenant_id=finding.tenant_id,
+            agent_id=scan.actor,
+            payload=payload,
+        )
     if finding.severity == Severity.CRITICAL:
         notify(
             "security.finding.detected",

@@ -558,6 +558,8 @@ SPECTACULAR_SETTINGS = {
         "IntakeModeEnum": "intake.api.serializers.MODES",
         "IntakeModeSettingEnum": "converge_core.intake.SETTABLE_MODES",
         "PolicyModeEnum": "converge_core.policy.defaults.RISK_MODES",
+        "ReviewTriggerEnum": "reviews.choices.ReviewTrigger",
+        "ScanTriggerEnum": "security.choices.ScanTrigger",
     },
     # The schema UI's assets are served from the sidecar package: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",

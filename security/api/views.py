@@ -106,7 +106,12 @@ class ScanListView(ConvergeAPIView):
 class ScanDetailView(ConvergeAPIView):
     access = {"GET": permissions.SECURITY_READ}
 
-    @extend_schema(summary="One scan", parameters=[SCAN_ID], responses=s.ScanSerializer)
+    @extend_schema(
+        summary="One scan",
+        operation_id="security_scan_get",
+        parameters=[SCAN_ID],
+        responses=s.ScanSerializer,
+    )
     def get(self, request: Request, scan_id: str) -> Response:
         return Response(scan_serialize(scan_get(scan_id, tenant_id=object_tenant(self.principal))))
 
