@@ -95,6 +95,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "security.scan.started",
         "security.scan.completed",
         "security.finding.detected",
+        "security.finding.dismissed",
         # integrations and notifications
         "webhook.received",
         "github.decision_published",

@@ -60,6 +60,30 @@ REGISTRY: tuple[EnvVar, ...] = (
     ),
     EnvVar("CONVERGE_CHECK_TIMEOUT", "300", "Seconds a check command may run"),
     EnvVar("CONVERGE_CHECK_OUTPUT_LIMIT", "2000", "Characters of check output kept (the tail)"),
+    EnvVar(
+        "CONVERGE_SECURITY_SCANNERS",
+        "bandit,detect-secrets,pip-audit",
+        "Scanners a security scan runs, comma-separated (built-in ones and the names of "
+        "CONVERGE_SECURITY_SHELL_SCANNERS)",
+    ),
+    EnvVar("CONVERGE_SECURITY_TIMEOUT", "120", "Seconds each security scanner may run"),
+    EnvVar(
+        "CONVERGE_SECURITY_PIP_AUDIT_SERVICE",
+        "pypi",
+        "Vulnerability service pip-audit asks: pypi or osv",
+    ),
+    EnvVar(
+        "CONVERGE_SECURITY_OSV_URL",
+        "",
+        "OSV query URL for pip-audit with the osv service (default: pip-audit's, api.osv.dev)",
+    ),
+    EnvVar(
+        "CONVERGE_SECURITY_SHELL_SCANNERS",
+        "",
+        'Extra scanners emitting SARIF or JSON, as a JSON list of {"name", "argv", "format": '
+        '"sarif"|"json", "category"}; {path} and {files} in argv are the scanned directory and '
+        "files (run without a shell; trusted configuration only)",
+    ),
     EnvVar("CONVERGE_GIT_COMMITTER_NAME", "Converge", "Committer name of merge commits"),
     EnvVar(
         "CONVERGE_GIT_COMMITTER_EMAIL", "converge@localhost", "Committer e-mail of merge commits"

@@ -107,6 +107,8 @@ OPERATION_ERRORS: dict[str, tuple[int, ...]] = {
     "POST /v1/reviews/{task_id}/complete": (409,),
     "POST /v1/reviews/{task_id}/cancel": (409,),
     "POST /v1/reviews/{task_id}/escalate": (409,),
+    "POST /v1/security/scan": (404,),
+    "POST /v1/security/findings/{finding_id}/dismiss": (409,),
 }
 
 METHODS = ("get", "put", "post", "patch", "delete")

@@ -90,6 +90,8 @@ def seeded(
     from intents.tests.factories import create_intent
     from intents.validation import intent_validate
     from reviews.services import review_request
+    from security.models import SecurityFinding
+    from security.services import security_scan
 
     repo = _repository(tmp_path_factory.mktemp("contract"))
     with (
@@ -108,9 +110,15 @@ def seeded(
         compliance_thresholds_set(
             tenant_id=TENANT, data={"min_mergeable_rate": 0.5}, actor="tester"
         )
+        create_intent(repository, "contract-leak", source="feature/leak", tenant_id=TENANT)
+        scan, _ = security_scan(intent_id="contract-leak", actor="tester")
         yield {
-            "intent_id": ("contract-ready", "contract-open", "contract-merged"),
+            "intent_id": ("contract-ready", "contract-open", "contract-merged", "contract-leak"),
             "task_id": (review.id,),
+            "scan_id": (scan.id,),
+            "finding_id": tuple(
+                SecurityFinding.objects.filter(scan=scan).values_list("id", flat=True)
+            ),
         }
         transaction.set_rollback(True)
 
@@ -124,6 +132,10 @@ def _repository(path: Path) -> Path:
     (path / "app.py").write_text("VALUE = 1\n")
     git(path, "add", "app.py")
     git(path, "commit", "-q", "-m", "change")
+    git(path, "checkout", "-q", "-b", "feature/leak", "main")
+    (path / "leak.py").write_text('import subprocess\nKEY = "AKIAIOSFODNN7EXAMPLE"\n')
+    git(path, "add", "leak.py")
+    git(path, "commit", "-q", "-m", "leak")
     git(path, "checkout", "-q", "main")
     return path
 
@@ -167,6 +179,7 @@ CONDITIONAL_400 = {
         r"|unknown branch .+: repository \S+ has no such branch)$"
     ),
     "POST /v1/intents/{intent_id}/validate": r"unknown_ref: unknown ref ",
+    "POST /v1/security/scan": r"validation_error: path (must be inside|'.*' is not in) ",
 }
 
 

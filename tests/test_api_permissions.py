@@ -18,10 +18,14 @@ from intents.tests.factories import create_intent
 from ledger.models import Event
 from reviews.models import ReviewTask
 from reviews.tests.factories import ReviewTaskFactory
+from security.models import SecurityFinding, SecurityScan
+from security.tests.factories import SecurityFindingFactory, SecurityScanFactory
 
 INTENT = "acme/web:pr-1"
 TASK = "rev-0123456789ab"
 FLAG = "security_adapters"
+SCAN = "5ca000000001"
+FINDING = "f1d000000001"
 REVIEW_MOVES = [
     ("assign", {"reviewer": "bob"}),
     ("start", {}),
@@ -91,6 +95,22 @@ ENDPOINTS = [
         Endpoint("POST", f"/v1/reviews/{TASK}/{move}", "operator", "reviews.write", "by_id", body)
         for move, body in REVIEW_MOVES
     ),
+    Endpoint("GET", "/v1/security/findings", "viewer", "security.read"),
+    Endpoint("GET", "/v1/security/findings/counts", "viewer", "security.read"),
+    Endpoint("GET", "/v1/security/scans", "viewer", "security.read"),
+    Endpoint("GET", f"/v1/security/scans/{SCAN}", "viewer", "security.read", "by_id"),
+    Endpoint("GET", "/v1/security/summary", "viewer", "security.read"),
+    Endpoint(
+        "POST", "/v1/security/scan", "operator", "security.write", "by_id", {"intent_id": INTENT}
+    ),
+    Endpoint(
+        "POST",
+        f"/v1/security/findings/{FINDING}/dismiss",
+        "operator",
+        "security.write",
+        "by_id",
+        {"reason": "false positive"},
+    ),
     Endpoint("GET", "/v1/intake/status", "viewer", "intake.read"),
     Endpoint("GET", "/v1/intake/mode", "viewer", "intake.read"),
     Endpoint("POST", "/v1/intake/mode", "operator", "intake.write", "create", {"mode": "pause"}),
@@ -156,6 +176,8 @@ def world(repository, git_repo):
     git(git_repo, "checkout", "-q", "main")
     intent = create_intent(repository, INTENT, source="f/web", tenant_id=TENANT, priority=3)
     ReviewTaskFactory(id=TASK, intent=intent, status="assigned", reviewer="alice")
+    scan = SecurityScanFactory(id=SCAN, intent=intent)
+    SecurityFindingFactory(id=FINDING, scan=scan)
     flag_set(name=FLAG, enabled=True, actor="ops")
 
 
@@ -170,6 +192,8 @@ def snapshot() -> dict[str, Any]:
             TenantComplianceThresholds.objects.values_list("tenant_id", "data").order_by("pk")
         ),
         "flags": list(FlagOverride.objects.values_list("name", "enabled", "mode")),
+        "scans": SecurityScan.objects.count(),
+        "findings": sorted(SecurityFinding.objects.values_list("id", "status")),
         "events": Event.objects.exclude(event_type="access.denied").count(),
     }
 

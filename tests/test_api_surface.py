@@ -21,7 +21,13 @@ SECURITY_HEADERS = {
 
 
 # A sample value for each path parameter of the API.
-PATH_SAMPLES = {"intent_id": "acme/my.repo:pr-12", "task_id": "rev-1", "name": "audit_chain"}
+PATH_SAMPLES = {
+    "intent_id": "acme/my.repo:pr-12",
+    "task_id": "rev-1",
+    "name": "audit_chain",
+    "scan_id": "0123456789ab",
+    "finding_id": "ba9876543210",
+}
 
 
 def _routes(patterns):

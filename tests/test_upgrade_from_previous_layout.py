@@ -2,9 +2,9 @@
 
 The fixtures are dumps of databases that the previous layout created and used (the demo, a
 review, an intake override, compliance thresholds, a flag override, two API keys, a verified
-chain). Migrating them must keep every event, verify the chain before and after, and leave no
-history under the ``security`` label so a future app of that name starts from its first
-migration.
+chain). Migrating them must keep every event, verify the chain before and after, and move the
+old ``security`` history to ``access``, so that the scans app now called ``security`` starts
+from its first migration and creates its tables beside the old API-key table.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.conf import settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "upgrade"
 ROOT = Path(__file__).resolve().parent.parent
+SECURITY_MIGRATIONS = sorted(path.stem for path in (ROOT / "security" / "migrations").glob("0*.py"))
 pytestmark = pytest.mark.process
 
 
@@ -38,7 +39,12 @@ def converge(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 def assert_upgraded(rows: dict[str, list[tuple[str, ...]]], events_before: int) -> None:
     assert ("access", "0001_initial") in rows["migrations"]
-    assert not [row for row in rows["migrations"] if row[0] == "security"]
+    # the only ``security`` history is the scans app's own, applied from its first migration
+    assert sorted(row for row in rows["migrations"] if row[0] == "security") == [
+        ("security", name) for name in SECURITY_MIGRATIONS
+    ]
+    assert {"security_securityscan", "security_securityfinding"} <= set(rows["tables"])
+    assert ("security", "securityscan") in rows["content_types"]
     assert ("ledger", "0001_initial") in rows["migrations"]
     assert ("intents", "0006_event_log_to_ledger") in rows["migrations"]
     assert ("access", "apikey") in rows["content_types"]
@@ -56,6 +62,9 @@ def sqlite_rows(path: Path) -> dict[str, list[tuple[str, ...]]]:
             ).fetchall(),
             "api_keys": db.execute("SELECT role FROM security_apikey ORDER BY role").fetchall(),
             "events": db.execute("SELECT COUNT(*) FROM intents_event").fetchall(),
+            "tables": [
+                row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            ],
         }
 
 
@@ -79,6 +88,10 @@ def test_sqlite_database_of_the_previous_layout_upgrades_with_its_chain_intact(t
     listed = converge(env, "audit", "events", "--type", "intent.created")
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == 6
+    # the scans app's tables answer on the upgraded database
+    summary = converge(env, "security", "summary")
+    assert summary.returncode == 0, summary.stderr
+    assert json.loads(summary.stdout) == {"finding_counts": {"total": 0}, "recent_scans": []}
 
 
 @pytest.mark.skipif(settings.DB_BACKEND != "postgres", reason="the PostgreSQL upgrade runs once")
@@ -142,11 +155,20 @@ def test_postgres_database_of_the_previous_layout_upgrades_with_its_chain_intact
                 ).fetchall(),
                 "api_keys": db.execute("SELECT role FROM security_apikey ORDER BY role").fetchall(),
                 "events": db.execute("SELECT COUNT(*) FROM intents_event").fetchall(),
+                "tables": [
+                    row[0]
+                    for row in db.execute(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                    )
+                ],
             }
             # the append-only trigger survived the move
             with pytest.raises(psycopg.errors.RaiseException):
                 db.execute("UPDATE intents_event SET event_type = 'x' WHERE seq = 1")
         assert_upgraded(rows, events_before)
+        summary = converge(env, "security", "summary")
+        assert summary.returncode == 0, summary.stderr
+        assert json.loads(summary.stdout)["finding_counts"] == {"total": 0}
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -558,6 +558,57 @@ class GitRepository:
         finally:
             _force_rmtree(root)
 
+    def tree_of(self, rev: str) -> str:
+        """The tree id of a commit (or of a tree id itself)."""
+        validate_rev(rev)
+        _, out = self._git("rev-parse", "--verify", "--end-of-options", f"{rev}^{{tree}}")
+        return _text(out).strip()
+
+    def tree_files(self, tree_sha: str, paths: Sequence[str] = ()) -> tuple[str, ...]:
+        """The paths of the regular files and symlinks of ``tree_sha`` (only those under
+        ``paths``, folders or files, when given), in git's order; submodules are left out."""
+        validate_object_id(tree_sha, "tree_sha")
+        args = ["ls-tree", "-r", "-z", "--full-tree", tree_sha]
+        if paths:
+            args += ["--", *(f":(literal){path}" for path in paths)]
+        _, out = self._git(*args)
+        paths = []
+        for entry in _nul_fields(out):
+            meta, _, path = entry.partition("\t")
+            if meta.split(" ")[1:2] == ["blob"]:
+                paths.append(path)
+        return tuple(paths)
+
+    @contextmanager
+    def materialize_paths(self, tree_sha: str, paths: Sequence[str]) -> Iterator[Path]:
+        """Yield a temporary directory holding only ``paths`` as they are in ``tree_sha``
+        (paths the tree does not have are left out); always removed.
+
+        ``read-tree`` into a throw-away index, then one ``checkout-index`` of the paths given
+        on stdin: no work tree of the repository is read and nothing else is written.
+        """
+        validate_object_id(tree_sha, "tree_sha")
+        root = tempfile.mkdtemp(prefix="converge-files-")
+        try:
+            files = os.path.join(root, "tree")
+            os.mkdir(files)
+            env = {**self._env, "GIT_INDEX_FILE": os.path.join(root, "index")}
+            self._git("read-tree", tree_sha, env=env)
+            if paths:
+                self._git(
+                    "--work-tree",
+                    files,
+                    "checkout-index",
+                    "-q",
+                    "-z",
+                    "--stdin",
+                    stdin=b"\0".join(path.encode("utf-8", "surrogateescape") for path in paths),
+                    env=env,
+                )
+            yield Path(files)
+        finally:
+            _force_rmtree(root)
+
     def log_history(self, max_commits: int = 400, ref: str = "HEAD") -> list[CommitInfo]:
         """Non-merge commits reachable from ``ref`` (newest first) with the files each changed.
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "intents",
     "access",
     "reviews",
+    "security",
     "insights",
     "intake",
     "notifications",
@@ -183,6 +184,19 @@ CONVERGE_CHECK_TIMEOUT = strict_int(
 CONVERGE_CHECK_OUTPUT_LIMIT = strict_int(
     envvars.value("CONVERGE_CHECK_OUTPUT_LIMIT"), "CONVERGE_CHECK_OUTPUT_LIMIT", minimum=100
 )
+CONVERGE_SECURITY_SCANNERS = [
+    name.strip() for name in envvars.value("CONVERGE_SECURITY_SCANNERS").split(",") if name.strip()
+]
+CONVERGE_SECURITY_TIMEOUT = strict_int(
+    envvars.value("CONVERGE_SECURITY_TIMEOUT"), "CONVERGE_SECURITY_TIMEOUT", minimum=1
+)
+CONVERGE_SECURITY_PIP_AUDIT_SERVICE = strict_choice(
+    envvars.value("CONVERGE_SECURITY_PIP_AUDIT_SERVICE"),
+    "CONVERGE_SECURITY_PIP_AUDIT_SERVICE",
+    ("pypi", "osv"),
+)
+CONVERGE_SECURITY_OSV_URL = envvars.value("CONVERGE_SECURITY_OSV_URL")
+CONVERGE_SECURITY_SHELL_SCANNERS = envvars.value("CONVERGE_SECURITY_SHELL_SCANNERS")
 CONVERGE_MAX_RETRIES = (
     strict_int(envvars.value("CONVERGE_MAX_RETRIES"), "CONVERGE_MAX_RETRIES", minimum=1)
     if envvars.value("CONVERGE_MAX_RETRIES")
@@ -344,6 +358,13 @@ CELERY_BEAT_SCHEDULE["review-sweep"] = {
     "schedule": timedelta(minutes=15),
     "options": {"expires": 15 * 60},
 }
+# Every poll interval (5 s): pre-scans of new and updated intents on the security queue, so a
+# validation finds the scan of its merged tree ready.
+CELERY_BEAT_SCHEDULE["security-prescan"] = {
+    "task": "security.tasks.security_prescan_dispatch_task",
+    "schedule": timedelta(seconds=_poll),
+    "options": {"expires": _poll},
+}
 # Every 5 minutes: health and debt snapshots per tenant, read by the trends and the health
 # prediction (recorded once per 5-minute slot however often the tick is delivered).
 CELERY_BEAT_SCHEDULE["operations-snapshots"] = {
@@ -372,6 +393,10 @@ CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
 CONVERGE_QUEUE_HOLDS.append("reviews.holds.review_holds")
 CONVERGE_DECISION_INPUTS.append("reviews.holds.review_inputs")
 CONVERGE_INTENT_DETAILS.append("reviews.details.intent_reviews")
+# --- Security: gate 4 over the findings of the intent's merged tree -------------------------
+CONVERGE_POLICY_GATES.append("security.gate.security_gate")
+CONVERGE_DECISION_INPUTS.append("security.gate.security_inputs")
+CONVERGE_INTENT_DETAILS.append("security.details.intent_security")
 CONVERGE_AFTER_DECISION += [
     "notifications.hooks.notify_decision",
     "reviews.policy.policy_review_request",
@@ -383,6 +408,7 @@ CONVERGE_DOCTOR_CHECKS += [
     "flags.doctor.check_feature_flags",
     "reviews.doctor.check_review_pool",
     "reviews.doctor.check_llm_advisor",
+    "security.doctor.check_security_tools",
     "converge_site.doctor.check_broker",
     "converge_site.doctor.check_cache",
     "intents.doctor.check_worker",
@@ -603,6 +629,8 @@ SPECTACULAR_SETTINGS = {
         "IntakeModeEnum": "intake.api.serializers.MODES",
         "IntakeModeSettingEnum": "converge_core.intake.SETTABLE_MODES",
         "PolicyModeEnum": "converge_core.policy.defaults.RISK_MODES",
+        "ReviewTriggerEnum": "reviews.choices.ReviewTrigger",
+        "ScanTriggerEnum": "security.choices.ScanTrigger",
     },
     # The schema UI's assets are served from the sidecar package: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
