@@ -20,6 +20,7 @@ from converge_core.semantic import canonical_text, checksum, vector_bytes
 from converge_core.states import ACTIVE
 from intents.models import Intent
 from ledger.append import event_append
+from semantic.conflicts import conflict_scan_automatic
 from semantic.models import Embedding
 from semantic.providers import Provider, provider_get
 from semantic.texts import intent_texts
@@ -116,7 +117,14 @@ def index_one(
             "model": chosen.model,
             "checksum": stored,
         }
-    return _write(chosen, [intent], actor=actor, record_each=True)[0]
+    result = _write(chosen, [intent], actor=actor, record_each=True)[0]
+    if intent.status in ACTIVE and chosen.model == provider_get().model:
+        scan = conflict_scan_automatic(
+            actor=actor, repository_id=intent.repository_id, tenant_id=intent.tenant_id
+        )
+        if scan is not None:
+            result["scan"] = scan["persisted"]
+    return result
 
 
 def _chunks(queryset: QuerySet[Intent], size: int) -> Iterable[list[Intent]]:
@@ -191,12 +199,16 @@ def reindex(
             payload=result,
             evidence={"total": total, "indexed": indexed},
         )
+    if not dry_run and indexed and chosen.model == provider_get().model:
+        scan = conflict_scan_automatic(actor=actor, tenant_id=tenant_id)
+        if scan is not None:
+            result["scan"] = scan["persisted"]
     return result
 
 
 def index_pending(*, actor: str, limit: int = 500) -> dict[str, Any]:
     """Embed in-flight intents whose vector under the active model is missing or stale (the
-    beat's indexing of new and changed intents); repositories that changed are returned."""
+    beat's indexing of new and changed intents), then scan the groups that changed."""
     chosen = provider_get()
     indexed: list[dict[str, Any]] = []
     touched: set[tuple[int, str | None]] = set()
@@ -210,7 +222,13 @@ def index_pending(*, actor: str, limit: int = 500) -> dict[str, Any]:
             touched.update((i.repository_id, i.tenant_id) for i in batch)
         if len(indexed) >= limit:
             break
-    return {"indexed": len(indexed), "model": chosen.model, "groups": sorted(touched, key=str)}
+    opened = 0
+    for repository_id, tenant_id in sorted(touched, key=str):
+        scan = conflict_scan_automatic(
+            actor=actor, repository_id=repository_id, tenant_id=tenant_id
+        )
+        opened += scan["persisted"]["opened"] if scan is not None else 0
+    return {"indexed": len(indexed), "model": chosen.model, "opened": opened}
 
 
 def index_status(*, tenant_id: str | None = None, model: str | None = None) -> dict[str, Any]:
