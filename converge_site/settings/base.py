@@ -344,6 +344,13 @@ CELERY_BEAT_SCHEDULE["review-sweep"] = {
     "schedule": timedelta(minutes=15),
     "options": {"expires": 15 * 60},
 }
+# Every minute: new and changed in-flight intents are embedded (intent_semantics) and their
+# repositories scanned for semantic conflicts.
+CELERY_BEAT_SCHEDULE["semantic-index-pending"] = {
+    "task": "semantic.tasks.semantic_index_pending_task",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
 # Every 5 minutes: health and debt snapshots per tenant, read by the trends and the health
 # prediction (recorded once per 5-minute slot however often the tick is delivered).
 CELERY_BEAT_SCHEDULE["operations-snapshots"] = {
@@ -553,3 +560,11 @@ CONVERGE_SEMANTIC_THREADS = strict_int(
 CONVERGE_SEMANTIC_SCAN_MINUTES = strict_int(
     envvars.value("CONVERGE_SEMANTIC_SCAN_MINUTES"), "CONVERGE_SEMANTIC_SCAN_MINUTES", minimum=0
 )
+if CONVERGE_SEMANTIC_SCAN_MINUTES > 0:
+    # Every CONVERGE_SEMANTIC_SCAN_MINUTES (10): a full conflict scan from the stored vectors
+    # (semantic_conflicts; a scan that finds nothing new writes nothing).
+    CELERY_BEAT_SCHEDULE["semantic-conflict-scan"] = {
+        "task": "semantic.tasks.semantic_conflict_scan_task",
+        "schedule": timedelta(minutes=CONVERGE_SEMANTIC_SCAN_MINUTES),
+        "options": {"expires": 60 * CONVERGE_SEMANTIC_SCAN_MINUTES},
+    }
