@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from converge_core.errors import InvalidInput
@@ -167,13 +166,13 @@ def _persist(
     given: tuple[float | None, float | None],
 ) -> dict[str, int]:
     """Open new pairs, update changed ones, hold in enforce mode; counts of what changed."""
-    ids = {item.intent_id for item in group.items}
     plans = {item.intent_id: item.plan_id for item in group.items}
+    # every row of the group's repository and tenant: as many as conflicts were ever found
     existing = {
         (row.intent_a_id, row.intent_b_id): row
         for row in SemanticConflict.objects.filter(
-            intent_a__repository_id=group.repository_id, intent_a__tenant_id=group.tenant_id
-        ).filter(Q(intent_a_id__in=ids) | Q(status=ConflictStatus.OPEN))
+            intent_a__repository_id=group.repository_id, tenant_id=group.tenant_id
+        )
     }
     opened = changed = held = 0
     now = timezone.now()
