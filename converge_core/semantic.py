@@ -42,6 +42,9 @@ TARGET_WEIGHT = 0.2
 SCOPE_WEIGHT = 0.2
 # Rows of the similarity matrix computed at once: 1,024 × 10,000 float32 is 40 MB.
 CANDIDATE_BLOCK = 1024
+# The runbook's "Escalate if": more than 5 conflicts unresolved for over 24 hours.
+ESCALATE_COUNT = 5
+ESCALATE_HOURS = 24
 # The semantic keys a language model reads, in this order (other keys are labels, not prose).
 PROSE_KEYS = ("title", "problem_statement", "objective", "description", "summary")
 
@@ -163,6 +166,21 @@ def thresholds(model: str, similarity: float | None, conflict: float | None) -> 
     if conflict is None:
         conflict = DETERMINISTIC_CONFLICT_THRESHOLD if deterministic else CONFLICT_THRESHOLD
     return similarity, conflict
+
+
+def escalation_alert(overdue: int) -> dict[str, Any] | None:
+    """The compliance alert of ``overdue`` conflicts open for over 24 hours, if it is due."""
+    if overdue <= ESCALATE_COUNT:
+        return None
+    return {
+        "alert": "Semantic conflicts unresolved",
+        "name": "semantic_conflicts_overdue",
+        "value": overdue,
+        "threshold": ESCALATE_COUNT,
+        "op": "<=",
+        "passed": False,
+        "detail": f"{overdue} semantic conflicts open for more than {ESCALATE_HOURS} h",
+    }
 
 
 def jaccard(a: Iterable[str], b: Iterable[str]) -> float:

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from converge_core.semantic import ConflictStatus
+from converge_core.semantic import ESCALATE_HOURS, ConflictStatus
 from semantic.models import SemanticConflict
-
-# The runbook's "Escalate if": more than this many conflicts unresolved for over 24 hours.
-ESCALATE_COUNT = 5
-ESCALATE_AGE = timedelta(hours=24)
 
 
 def open_conflicts(*, tenant_id: str | None = None) -> QuerySet[SemanticConflict]:
@@ -30,6 +26,20 @@ def active_conflicts(*, tenant_id: str | None = None, limit: int = 50) -> list[S
 
 
 def overdue_conflicts(*, tenant_id: str | None = None, now: datetime | None = None) -> int:
-    """Open conflicts detected more than 24 hours ago."""
+    """Open conflicts detected more than 24 hours ago (the runbook's "Escalate if")."""
     now = now or timezone.now()
-    return open_conflicts(tenant_id=tenant_id).filter(detected_at__lt=now - ESCALATE_AGE).count()
+    return (
+        open_conflicts(tenant_id=tenant_id)
+        .filter(detected_at__lt=now - timedelta(hours=ESCALATE_HOURS))
+        .count()
+    )
+
+
+def conflicts_in_window(*, tenant_id: str | None, since: datetime) -> int:
+    """Conflicts open now or detected since ``since`` (verification debt's semantic part)."""
+    rows = SemanticConflict.objects.filter(
+        Q(status=ConflictStatus.OPEN) | Q(detected_at__gte=since)
+    )
+    if tenant_id is not None:
+        rows = rows.filter(tenant_id=tenant_id)
+    return rows.count()
