@@ -376,7 +376,10 @@ CONVERGE_DOCTOR_CHECKS: list[str] = []
 CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
 CONVERGE_QUEUE_HOLDS.append("reviews.holds.review_holds")
 CONVERGE_DECISION_INPUTS.append("reviews.holds.review_inputs")
-CONVERGE_INTENT_DETAILS.append("reviews.details.intent_reviews")
+CONVERGE_INTENT_DETAILS += [
+    "reviews.details.intent_reviews",
+    "semantic.details.intent_semantic_conflicts",
+]
 CONVERGE_AFTER_DECISION += [
     "notifications.hooks.notify_decision",
     "reviews.policy.policy_review_request",
