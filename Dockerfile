@@ -11,7 +11,9 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+# torch first, from its own pinned line, then the rest (sentence-transformers finds it)
+RUN pip install --no-cache-dir "$(grep '^torch==' requirements.txt)" \
+    && pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN pip install --no-cache-dir --no-deps --editable .
 

@@ -7,9 +7,12 @@ export CONVERGE_HOME ?= $(CURDIR)/.converge
 
 .PHONY: install run test test-fast test-sqlite test-postgres lint bench env-example
 
+# torch first, from its own pinned line of requirements.txt, so that sentence-transformers
+# finds it in place instead of resolving a build of its own.
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet "$$(grep '^torch==' requirements.txt)"
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@

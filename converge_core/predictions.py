@@ -19,6 +19,7 @@ from statistics import fmean
 from typing import Any
 
 from converge_core.health import Band, health_status
+from converge_core.semantic import ESCALATE_COUNT
 
 # The beat's snapshot cadence (``operations-snapshots``): one slot per 5 minutes.
 SNAPSHOT_SLOT_SECONDS = 300
@@ -168,6 +169,7 @@ class WindowStats:
     requeued: int = 0
     merged: int = 0
     rejected: int = 0
+    overdue_semantic_conflicts: int = 0  # open for over 24 h at the window's end
 
     @property
     def conflict_rate(self) -> float:
@@ -241,6 +243,15 @@ def issue_predictions(now: WindowStats, previous: WindowStats) -> list[dict[str,
                 f"Containment fell from {previous.avg_containment:.2f} "
                 f"to {now.avg_containment:.2f}",
                 "Increasing cross-boundary coupling detected — enforce scope limits",
+            )
+        )
+    if now.overdue_semantic_conflicts > ESCALATE_COUNT:
+        signals.append(
+            _signal(
+                "semantic_conflicts_unresolved",
+                "high",
+                f"{now.overdue_semantic_conflicts} semantic conflicts unresolved for over 24 h",
+                "Triage them: resolve with a reason, or reject one intent of each pair",
             )
         )
     if now.avg_entropy > 20 and now.conflict_rate > 0.2 and now.avg_propagation > 30:

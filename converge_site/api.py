@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("flags.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("security.api.urls")),
+    path("", include("semantic.api.urls")),
     path("", include("intake.api.urls")),
     path("", include("insights.api.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),

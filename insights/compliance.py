@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.compliance import compliance_checks, effective_thresholds
+from converge_core.semantic import escalation_alert
 from insights.debt import debt_compute, debt_enabled
 from insights.events import active_intents, simulation_counts
 from insights.models import TenantComplianceThresholds
 from ledger.selectors import EventWindow, event_count
+from semantic.selectors import overdue_conflicts
 
 
 def stored_thresholds(tenant_id: str | None) -> dict[str, Any] | None:
@@ -30,7 +32,8 @@ def compliance_report(
 
     ``mergeable_rate`` and ``retries_total`` (``queue.reset`` + ``intent.requeued``) cover the
     window, ``queue_tracked`` counts the active intents, ``debt_score`` is the live debt (not
-    checked while verification debt is disabled).
+    checked while verification debt is disabled). More than 5 semantic conflicts open for
+    over 24 hours raise an alert of their own (the runbook's "Escalate if").
     """
     now = now or timezone.now()
     days = settings.CONVERGE_COMPLIANCE_WINDOW_DAYS
@@ -52,10 +55,15 @@ def compliance_report(
     }
     thresholds = effective_thresholds(stored_thresholds(tenant_id))
     checks, alerts = compliance_checks(values, thresholds)
+    overdue = overdue_conflicts(tenant_id=tenant_id, now=now)
+    semantic_alert = escalation_alert(overdue)
+    if semantic_alert is not None:
+        alerts.append(semantic_alert)
     return {
         **values,
+        "semantic_conflicts_overdue": overdue,
         "checks": checks,
-        "passed": all(check["passed"] for check in checks),
+        "passed": all(check["passed"] for check in checks) and semantic_alert is None,
         "alerts": alerts,
         "thresholds": thresholds,
         "window_days": days,

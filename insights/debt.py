@@ -14,10 +14,8 @@ from converge_core.debt import DebtInputs, DebtParams, compute_debt
 from flags.selectors import flag_is_enabled
 from insights.errors import FeatureDisabled
 from insights.events import active_intents, simulation_counts
-from ledger.selectors import event_payloads
 from reviews.selectors import review_backlog_count
-
-SEMANTIC_EVENT_LIMIT = 10_000
+from semantic.selectors import conflicts_in_window
 
 
 def debt_params() -> DebtParams:
@@ -26,19 +24,6 @@ def debt_params() -> DebtParams:
 
 def debt_enabled() -> bool:
     return flag_is_enabled("verification_debt")
-
-
-def _distinct_semantic_pairs(*, tenant_id: str | None, since: datetime, now: datetime) -> int:
-    # Scans re-emit the same pair; counting distinct pairs keeps repeats from inflating it.
-    payloads = event_payloads(
-        event_type="semantic_conflict.detected",
-        tenant_id=tenant_id,
-        since=since,
-        until=now,
-        limit=SEMANTIC_EVENT_LIMIT,
-    )
-    pairs = {frozenset((str(p.get("intent_a")), str(p.get("intent_b")))) for p in payloads if p}
-    return len(pairs)
 
 
 def debt_inputs(*, tenant_id: str | None, now: datetime, params: DebtParams) -> DebtInputs:
@@ -60,7 +45,7 @@ def debt_inputs(*, tenant_id: str | None, now: datetime, params: DebtParams) -> 
         backlog_reviews=review_backlog_count(tenant_id=tenant_id),
         simulations=simulations,
         unmergeable_simulations=simulations - mergeable,
-        semantic_conflicts=_distinct_semantic_pairs(tenant_id=tenant_id, since=since, now=now),
+        semantic_conflicts=conflicts_in_window(tenant_id=tenant_id, since=since),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from ledger.selectors import (
     event_feed,
     payload_number,
 )
+from semantic.selectors import overdue_conflicts
 
 SNAPSHOT_LIMIT = 10_000
 DAY = timedelta(hours=24)
@@ -96,6 +98,9 @@ def issue_predictions_read(
 ) -> list[dict[str, str]]:
     """Signals comparing the last 24 h with the 24 h before them."""
     now = now or timezone.now()
-    current = window_stats(tenant_id=tenant_id, start=now - DAY, end=now)
+    current = replace(
+        window_stats(tenant_id=tenant_id, start=now - DAY, end=now),
+        overdue_semantic_conflicts=overdue_conflicts(tenant_id=tenant_id, now=now),
+    )
     previous = window_stats(tenant_id=tenant_id, start=now - 2 * DAY, end=now - DAY)
     return issue_predictions(current, previous)

@@ -81,8 +81,8 @@ def seeded(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, tuple[str, ...]]]:
     """A repository and a little of everything (validated and merged intents, a review, a
-    risk policy, thresholds), kept for the module and rolled back after it. Returns the ids
-    that path parameters are drawn from."""
+    risk policy, thresholds, the semantic index), kept for the module and rolled back after
+    it. Returns the ids that path parameters are drawn from."""
     from insights.services import compliance_thresholds_set
     from intents.repositories import repository_resolve
     from intents.risk import risk_policy_set
@@ -92,6 +92,8 @@ def seeded(
     from reviews.services import review_request
     from security.models import SecurityFinding
     from security.services import security_scan
+    from semantic.index import reindex
+    from semantic.providers import provider_get
 
     repo = _repository(tmp_path_factory.mktemp("contract"))
     with (
@@ -106,6 +108,9 @@ def seeded(
         intent_override_status(intent_id="contract-merged", status="MERGED", actor="tester")
         intent_validate(intent_id="contract-ready", actor="tester")
         review = review_request(intent_id="contract-open", tenant_id=TENANT, actor="tester")
+        reindex(actor="tester")  # the two open intents read alike: a semantic conflict
+        # Tasks run inline here: load the language model once, not inside a timed request.
+        provider_get("sentence-transformers").embed(["warm up"])
         risk_policy_set(tenant_id=TENANT, data={"max_risk_score": 60.0}, actor="tester")
         compliance_thresholds_set(
             tenant_id=TENANT, data={"min_mergeable_rate": 0.5}, actor="tester"
@@ -167,8 +172,8 @@ def use_seeded_ids(case: Any, seeded: dict[str, tuple[str, ...]]) -> None:
 # Refusals of schema-valid input that hang on what a schema cannot say: the calling key (an
 # unbound one must name the tenant of a config write), the flag named (each takes only its own
 # modes), the intent's own id (it cannot depend on itself; ``id`` and ``intent_id`` must agree)
-# or the repository (a branch that does not exist). Only these, as ``code: message``, are let
-# pass the acceptance check.
+# or the repository (a branch that does not exist), or a semantic pair of one intent with itself.
+# Only these, as ``code: message``, are let pass the acceptance check.
 CONDITIONAL_400 = {
     "POST /v1/risk/policy": r"http_400: tenant_id required$",
     "POST /v1/compliance/thresholds": r"http_400: tenant_id required$",
@@ -180,6 +185,7 @@ CONDITIONAL_400 = {
     ),
     "POST /v1/intents/{intent_id}/validate": r"unknown_ref: unknown ref ",
     "POST /v1/security/scan": r"validation_error: path (must be inside|'.*' is not in) ",
+    "POST /v1/semantic/conflicts/resolve": r"validation_error: intent_a and intent_b must differ$",
 }
 
 

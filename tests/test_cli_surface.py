@@ -17,6 +17,7 @@ OWN_APPS = {
     "intake",
     "insights",
     "access",
+    "semantic",
 }
 DJANGO_COMMANDS_SHOWN = {"migrate", "createsuperuser"}
 

@@ -64,6 +64,8 @@ def test_default_cadences(read_settings):
         "operations-snapshots": 300.0,
         "github-sweep": 60.0,
         "github-safety-fetch": 1800.0,
+        "semantic-index-pending": 60.0,
+        "semantic-conflict-scan": 600.0,
     }
     assert values["CONVERGE_WORKER_BATCH_SIZE"] == 20
     assert values["CONVERGE_WORKER_TARGETS"] == ["main"]
@@ -93,6 +95,8 @@ def test_cadences_follow_the_poll_interval_and_prune_is_opt_in(read_settings):
         "operations-snapshots": 300.0,
         "github-sweep": 60.0,
         "github-safety-fetch": 1800.0,
+        "semantic-index-pending": 60.0,
+        "semantic-conflict-scan": 600.0,
     }
     assert schedule["audit-prune"]["args"] == (30,)
     assert all(e["options"]["expires"] <= e["schedule"].total_seconds() for e in schedule.values())

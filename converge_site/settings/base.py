@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "access",
     "reviews",
     "security",
+    "semantic",
     "insights",
     "intake",
     "notifications",
@@ -365,6 +366,13 @@ CELERY_BEAT_SCHEDULE["security-prescan"] = {
     "schedule": timedelta(seconds=_poll),
     "options": {"expires": _poll},
 }
+# Every minute: new and changed in-flight intents are embedded (intent_semantics) and their
+# repositories scanned for semantic conflicts.
+CELERY_BEAT_SCHEDULE["semantic-index-pending"] = {
+    "task": "semantic.tasks.semantic_index_pending_task",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
 # Every 5 minutes: health and debt snapshots per tenant, read by the trends and the health
 # prediction (recorded once per 5-minute slot however often the tick is delivered).
 CELERY_BEAT_SCHEDULE["operations-snapshots"] = {
@@ -392,11 +400,14 @@ CONVERGE_MERGE_EXECUTORS: list[str] = []
 CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
 CONVERGE_QUEUE_HOLDS.append("reviews.holds.review_holds")
 CONVERGE_DECISION_INPUTS.append("reviews.holds.review_inputs")
-CONVERGE_INTENT_DETAILS.append("reviews.details.intent_reviews")
 # --- Security: gate 4 over the findings of the intent's merged tree -------------------------
 CONVERGE_POLICY_GATES.append("security.gate.security_gate")
 CONVERGE_DECISION_INPUTS.append("security.gate.security_inputs")
-CONVERGE_INTENT_DETAILS.append("security.details.intent_security")
+CONVERGE_INTENT_DETAILS += [
+    "reviews.details.intent_reviews",
+    "security.details.intent_security",
+    "semantic.details.intent_semantic_conflicts",
+]
 CONVERGE_AFTER_DECISION += [
     "notifications.hooks.notify_decision",
     "reviews.policy.policy_review_request",
@@ -637,3 +648,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Semantic index and conflicts (operations §5) ----------------------------------------------
+CONVERGE_SEMANTIC_DIMENSION = strict_int(
+    envvars.value("CONVERGE_SEMANTIC_DIMENSION"), "CONVERGE_SEMANTIC_DIMENSION", minimum=8
+)
+CONVERGE_SEMANTIC_BATCH_SIZE = strict_int(
+    envvars.value("CONVERGE_SEMANTIC_BATCH_SIZE"), "CONVERGE_SEMANTIC_BATCH_SIZE", minimum=1
+)
+CONVERGE_SEMANTIC_THREADS = strict_int(
+    envvars.value("CONVERGE_SEMANTIC_THREADS"), "CONVERGE_SEMANTIC_THREADS", minimum=1
+)
+CONVERGE_SEMANTIC_SCAN_MINUTES = strict_int(
+    envvars.value("CONVERGE_SEMANTIC_SCAN_MINUTES"), "CONVERGE_SEMANTIC_SCAN_MINUTES", minimum=0
+)
+if CONVERGE_SEMANTIC_SCAN_MINUTES > 0:
+    # Every CONVERGE_SEMANTIC_SCAN_MINUTES (10): a full conflict scan from the stored vectors
+    # (semantic_conflicts; a scan that finds nothing new writes nothing).
+    CELERY_BEAT_SCHEDULE["semantic-conflict-scan"] = {
+        "task": "semantic.tasks.semantic_conflict_scan_task",
+        "schedule": timedelta(minutes=CONVERGE_SEMANTIC_SCAN_MINUTES),
+        "options": {"expires": 60 * CONVERGE_SEMANTIC_SCAN_MINUTES},
+    }

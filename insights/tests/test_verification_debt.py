@@ -14,6 +14,7 @@ from intents.tests.factories import IntentFactory
 from ledger.models import Event
 from ledger.tests.factories import events
 from reviews.tests.factories import ReviewTaskFactory
+from semantic.models import SemanticConflict
 
 
 @pytest.fixture
@@ -30,11 +31,17 @@ def backlog(db):
     ReviewTaskFactory(intent=fresh, status="in_review", reviewer="bob")  # not backlog
     events("simulation.completed", [{"mergeable": True}, {"mergeable": False}], tenant_id="acme")
     events("simulation.completed", [{"mergeable": False}], tenant_id="acme", hours_ago=30)
-    pair = {"intent_a": "x", "intent_b": "y"}
-    events(
-        "semantic_conflict.detected",
-        [pair, pair, {"intent_a": "y", "intent_b": "z"}],
-        tenant_id="acme",
+    # semantic conflicts: one open for two days and one found today count, one closed long
+    # ago does not, nor another tenant's
+    a, b, c = (IntentFactory(tenant_id="acme", status="MERGED", id=f"sem-{n}") for n in "abc")
+    conflict = {"model": "m", "score": 0.9, "similarity": 0.9, "target_overlap": 1.0}
+    conflict |= {"scope_overlap": 0.0, "target": "main", "mode": "shadow", "tenant_id": "acme"}
+    SemanticConflict.objects.create(
+        intent_a=a, intent_b=b, detected_at=timezone.now() - timedelta(days=2), **conflict
+    )
+    SemanticConflict.objects.create(intent_a=b, intent_b=c, status="resolved", **conflict)
+    SemanticConflict.objects.create(
+        intent_a=a, intent_b=c, status="resolved", detected_at=old - timedelta(days=9), **conflict
     )
 
 
