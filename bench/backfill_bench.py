@@ -119,6 +119,7 @@ def _summary(result: dict[str, Any]) -> dict[str, Any]:
         "rows_copied": result["rows_copied"],
         "events_copied": events["copied"],
         "seconds": result["seconds"],
+        "cpu_seconds": result["cpu_seconds"],
         "rows_per_second": result["rows_per_second"],
         "chain_valid": result["audit_chain"]["valid"],
     }

@@ -151,7 +151,7 @@ class Backfill:
             Path(args.path).absolute().parent.mkdir(parents=True, exist_ok=True)
         self._connect(self.target, "target", args.target)
         self._migrate_target()
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         tables: dict[str, dict[str, int]] = {}
         self.models = self._models()
         try:
@@ -174,6 +174,7 @@ class Backfill:
         except DatabaseError as exc:
             raise BackfillError(f"database error, nothing was written: {_one_line(exc)}") from None
         seconds = time.monotonic() - started
+        cpu_seconds = time.process_time() - cpu
         copied = sum(table["copied"] for table in tables.values())
         return {
             "source": _redacted(args.source),
@@ -182,6 +183,7 @@ class Backfill:
             "rows_copied": copied,
             "rows_skipped": sum(table["skipped"] for table in tables.values()),
             "seconds": round(seconds, 3),
+            "cpu_seconds": round(cpu_seconds, 3),
             "rows_per_second": round(copied / seconds) if seconds else 0,
             "audit_chain": chain,
             "tables": tables,
@@ -313,14 +315,20 @@ class Backfill:
             row[pk_index]: _comparable(row, stamped)
             for row in model._base_manager.using("pristine").values_list(*names)
         }
+        # an empty table holds nothing to compare with (the usual first copy)
+        empty = not model._base_manager.using("default").exists()
         for batch in self._batches(model, names, pk_index):
             rows = [self._remapped(row, remaps, meta.db_table) for row in batch]
-            existing = {
-                row[pk_index]: row
-                for row in model._base_manager.using("default")
-                .filter(pk__in=[row[pk_index] for row in rows])
-                .values_list(*names)
-            }
+            existing = (
+                {}
+                if empty
+                else {
+                    row[pk_index]: row
+                    for row in model._base_manager.using("default")
+                    .filter(pk__in=[row[pk_index] for row in rows])
+                    .values_list(*names)
+                }
+            )
             fresh = []
             for row in rows:
                 held = existing.get(row[pk_index])
