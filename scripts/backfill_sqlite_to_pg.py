@@ -10,9 +10,12 @@ app's models and their many-to-many tables, in foreign-key order) is copied in b
 ``--batch-size`` rows by primary key, so memory stays constant. Content types and permissions
 are matched by natural key, never by id, and every reference to them is translated. A row the
 target already holds identically is skipped (a rerun copies nothing twice); a row it holds
-with other values is a conflict. Before committing, the row counts of both sides and the
-audit chain of the target are verified, and PostgreSQL's sequences are moved past the copied
-ids. Everything happens in one transaction of the target: on any error nothing is written.
+with other values is a conflict, unless ``--update`` makes a target holding an earlier copy
+an exact copy again (changed rows replaced, rows the source no longer has removed; never
+events: the target's log must be a prefix of the source's). Before committing, the row
+counts of both sides and the audit chain of the target are verified, and PostgreSQL's
+sequences are moved past the copied ids. Everything happens in one transaction of the
+target: on any error nothing is written.
 
 Prints one JSON document (tables, rows copied, rows per second, the chain). Exit codes: 0
 success, 2 bad arguments, 1 unreachable database or conflicting target, 3 verification failed.
@@ -58,6 +61,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--target", help="PostgreSQL DSN, or with --reverse a SQLite path")
     parser.add_argument(
         "--batch-size", type=int, default=BATCH_SIZE, help=f"rows per batch ({BATCH_SIZE})"
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="make a target that holds an earlier copy an exact copy again: changed rows are "
+        "replaced and rows the source no longer has are removed (never events: the target's "
+        "log must be a prefix of the source's)",
     )
     args = parser.parse_args(argv)
     sqlite_default = os.environ.get("CONVERGE_DB_PATH") or str(
@@ -120,7 +130,7 @@ def main(argv: list[str]) -> int:
     try:
         args = parse_args(argv)
         setup_django(args)
-        result = Backfill(args.batch_size).run(args)
+        result = Backfill(args.batch_size, update=args.update).run(args)
     except BackfillError as exc:
         print(str(exc), file=sys.stderr)
         print(json.dumps({"error": {"message": str(exc)}}))
@@ -130,10 +140,15 @@ def main(argv: list[str]) -> int:
 
 
 class Backfill:
-    def __init__(self, batch_size: int) -> None:
+    def __init__(self, batch_size: int, *, update: bool = False) -> None:
         from django.db import connections
 
+        from ledger.models import Event
+
         self.batch_size = batch_size
+        self.update = update
+        # the append-only log: its rows are never replaced or removed, whatever --update says
+        self.append_only: tuple[type[Model], ...] = (Event,)
         self.source = connections["source"]
         self.target = connections["default"]
         self.maps: dict[type[Model], dict[Any, Any]] = {}
@@ -304,7 +319,7 @@ class Backfill:
         ]
         total = model._base_manager.using("source").count()
         progress.start(f"Copying {meta.db_table}", total)
-        copied = skipped = 0
+        copied = skipped = replaced = 0
         # timestamps a migration's save() stamped are left out of "untouched"
         stamped = {
             index
@@ -340,16 +355,51 @@ class Backfill:
                     # a row the migrations seeded, still untouched: the source's replaces it
                     self._delete(meta.db_table, meta.pk.column, row[pk_index])
                     fresh.append(row)
+                elif self.update and model not in self.append_only:
+                    # a row the source changed since the earlier copy
+                    self._delete(meta.db_table, meta.pk.column, row[pk_index])
+                    fresh.append(row)
+                    replaced += 1
                 else:
-                    raise BackfillError(
-                        f"the target's {meta.db_table} row {row[pk_index]!r} conflicts with the "
-                        "source's (other values); nothing was written: use an empty target or "
-                        "an earlier copy of this source"
-                    )
+                    raise self._conflict(meta.db_table, row[pk_index])
             self._insert(meta.db_table, fields, fresh)
             copied += len(fresh)
             progress.advance(len(batch))
-        return {"source_rows": total, "copied": copied, "skipped": skipped}
+        counts = {"source_rows": total, "copied": copied - replaced, "skipped": skipped}
+        if self.update:
+            counts["replaced"] = replaced
+            counts["removed"] = 0 if empty else self._remove_extra(model)
+        return counts
+
+    def _conflict(self, table: str, pk: Any, what: str = "other values") -> BackfillError:
+        hint = "" if self.update else ", or --update for an earlier copy of this source"
+        return BackfillError(
+            f"the target's {table} row {pk!r} conflicts with the source ({what}); nothing was "
+            f"written: use an empty target{hint}"
+        )
+
+    def _remove_extra(self, model: type[Model]) -> int:
+        """(--update) Remove the target's rows the source no longer has; 0 for the log."""
+        meta = model._meta
+        removed = 0
+        last = None
+        rows = model._base_manager.using("default").order_by("pk")
+        while True:
+            page = rows if last is None else rows.filter(pk__gt=last)
+            pks = list(page.values_list("pk", flat=True)[: self.batch_size])
+            if not pks:
+                return removed
+            last = pks[-1]
+            kept = set(
+                model._base_manager.using("source").filter(pk__in=pks).values_list("pk", flat=True)
+            )
+            for pk in pks:
+                if pk in kept:
+                    continue
+                if model in self.append_only:
+                    raise self._conflict(meta.db_table, pk, "an event the source does not have")
+                self._delete(meta.db_table, meta.pk.column, pk)
+                removed += 1
 
     def _batches(
         self, model: type[Model], names: list[str], pk_index: int

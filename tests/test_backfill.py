@@ -165,6 +165,27 @@ def test_rollback_to_sqlite_and_back_again(tmp_path, databases):
     assert after["chain_valid"] is True
     converge(on_sqlite, "intent", "status", "--intent-id", "b")
 
+    # back again into the first database, which holds the earlier copy: refused as it is,
+    # made an exact copy again with --update (the log only grew; intents and reviews changed)
+    converge(on_sqlite, "intent", "status", "--intent-id", "b", "--status", "VALIDATED")
+    refused = backfill(on_sqlite, "--source", str(target), "--target", first, code=1)
+    assert "or --update for an earlier copy" in refused.stderr
+    assert {row["id"]: row["status"] for row in converge(on_postgres, "intent", "list")} == (
+        before["intents"]
+    )
+    logged = [row["id"] for row in converge(on_sqlite, "audit", "events", "--limit", "1000")]
+    updated = json.loads(
+        backfill(on_sqlite, "--update", "--source", str(target), "--target", first).stdout
+    )
+    assert updated["tables"]["intents_intent"]["replaced"] == 1
+    assert updated["tables"]["intents_event"]["replaced"] == 0
+    assert updated["audit_chain"]["valid"] is True
+    now = _history(on_postgres)
+    assert now["intents"] == {**before["intents"], "b": "VALIDATED"}
+    assert set(logged) < set(now["events"]) and now["chain_valid"] is True
+    converge(on_sqlite, "intent", "status", "--intent-id", "b", "--status", "READY")
+    after = _history(on_sqlite)
+
     # and back again, into an empty PostgreSQL database
     done = backfill(on_sqlite, "--source", str(target), "--target", second)
     forward = json.loads(done.stdout)
@@ -194,6 +215,11 @@ def test_a_target_with_other_rows_is_refused_and_left_as_it_was(tmp_path, databa
     done = backfill(on_postgres, "--reverse", "--source", first, "--target", str(target), code=1)
     assert "conflict" in done.stderr and "nothing was written" in done.stderr
     assert json.loads(done.stdout)["error"]["message"] == done.stderr.strip()
+    # --update replaces changed rows, never a diverged log
+    done = backfill(
+        on_postgres, "--update", "--reverse", "--source", first, "--target", str(target), code=1
+    )
+    assert "conflict" in done.stderr and "nothing was written" in done.stderr
     assert converge(on_sqlite, "audit", "events", "--limit", "1000") == events
     assert {row["id"]: row["status"] for row in converge(on_sqlite, "intent", "list")}["b"] == (
         "REJECTED"
