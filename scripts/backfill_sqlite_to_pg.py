@@ -434,10 +434,11 @@ class Backfill:
         columns = ", ".join(quote(field.column) for field in fields)
         marks = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})"
+        converters = [_converter(field, self.target) for field in fields]
         prepared = [
             [
-                field.get_db_prep_save(value, connection=self.target)
-                for field, value in zip(fields, row, strict=True)
+                value if convert is None else convert(value)
+                for convert, value in zip(converters, row, strict=True)
             ]
             for row in rows
         ]
@@ -485,6 +486,31 @@ class Backfill:
             "event_count": result["event_count"],
             "chain_hash": result["chain_hash"],
         }
+
+
+def _converter(field: Any, connection: Any) -> Any:
+    """The field's conversion for ``connection``, or None where the value read is already what
+    the driver takes: Django's own text, integer and boolean fields (exactly those classes)."""
+    from django.db import models
+
+    plain = {
+        models.CharField,
+        models.TextField,
+        models.IntegerField,
+        models.BigIntegerField,
+        models.SmallIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveBigIntegerField,
+        models.PositiveSmallIntegerField,
+        models.AutoField,
+        models.BigAutoField,
+        models.SmallAutoField,
+        models.BooleanField,
+    }
+    target = field.target_field if field.is_relation else field
+    if type(target) in plain:
+        return None
+    return lambda value: field.get_db_prep_save(value, connection=connection)
 
 
 def _comparable(row: tuple, leave_out: set[int] | frozenset[int] = frozenset()) -> tuple:
