@@ -31,9 +31,11 @@ NAMESPACE = "default"
 # The Kubernetes version manifests are validated against (the newest kubernetes-validate knows).
 KUBE_VERSION = "1.37.0"
 
-# Registered variables the chart keeps in the Secret although they are not secrets by
-# themselves: their URLs carry passwords.
+# Registered variables the chart keeps in the Secret although they are not marked secret:
+# URLs that carry passwords.
 SECRET_URLS = ("CONVERGE_PG_DSN", "CONVERGE_BROKER_URL", "CONVERGE_CACHE_URL")
+# Names that say "credential" go to the Secret whatever their registration says.
+SECRET_SUFFIXES = ("_SECRET", "_KEY", "_KEYS", "_TOKEN", "_PASSWORD", "_DSN")
 
 # The chart's own defaults where a container differs from a developer's machine.
 CHART_DEFAULTS = {
@@ -70,7 +72,7 @@ K8S_HEADER = (
 
 
 def is_secret(var: EnvVar) -> bool:
-    return var.secret or var.name in SECRET_URLS
+    return var.secret or var.name in SECRET_URLS or var.name.endswith(SECRET_SUFFIXES)
 
 
 def chart_default(var: EnvVar) -> str:

@@ -95,6 +95,14 @@ def test_a_secret_variable_goes_to_the_secret_with_no_default(monkeypatch):
     assert "CONVERGE_NEW_TOKEN" not in values["config"]
 
 
+def test_a_credential_goes_to_the_secret_even_unmarked(monkeypatch):
+    added = envvars.EnvVar("CONVERGE_GITHUB_WEBHOOK_SECRET", "", "HMAC secret of deliveries")
+    monkeypatch.setattr(chart, "REGISTRY", (*envvars.REGISTRY, added))
+    values = yaml.safe_load(chart.synced_values((chart.CHART / "values.yaml").read_text()))
+    assert "CONVERGE_GITHUB_WEBHOOK_SECRET" in values["secrets"]["values"]
+    assert "CONVERGE_BROKER_KEY_PREFIX" in values["config"]
+
+
 def test_the_configmap_carries_every_setting_with_a_value():
     docs = _render()
     data = _one(docs, "ConfigMap", "converge-config")["data"]
