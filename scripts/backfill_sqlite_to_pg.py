@@ -163,7 +163,11 @@ class Backfill:
 
         self._connect(self.source, "source", args.source)
         if args.reverse:
-            Path(args.path).absolute().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(args.path).absolute().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise BackfillError(f"cannot create the target's folder {folder}: {exc}", 2)
         self._connect(self.target, "target", args.target)
         self._migrate_target()
         started, cpu = time.monotonic(), time.process_time()

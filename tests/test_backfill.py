@@ -238,3 +238,6 @@ def test_clear_errors_for_unreachable_or_missing_sources(tmp_path):
     done = backfill(env, "--source", str(tmp_path / "missing.db"), "--target", unreachable, code=2)
     assert "source SQLite database not found" in done.stderr
     assert not (tmp_path / "missing.db").exists()
+    without_dsn = {key: value for key, value in env.items() if key != "CONVERGE_PG_DSN"}
+    done = backfill(without_dsn, "--reverse", "--target", str(tmp_path / "t.db"), code=2)
+    assert done.stderr.startswith("no PostgreSQL DSN")
