@@ -355,6 +355,16 @@ def test_the_pdb_and_the_network_policy():
     assert not [d for d in _render() if d["kind"] == "NetworkPolicy"]
 
 
+def test_the_optional_ingress_routes_to_the_api_service_with_tls():
+    ingress = _one(_render(chart.PRODUCTION_VALUES), "Ingress", "converge-api")
+    assert ingress["spec"]["tls"] == [
+        {"hosts": ["converge.example.com"], "secretName": "converge-tls"}
+    ]
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]
+    assert backend == {"service": {"name": "converge-api", "port": {"name": "http"}}}
+    assert not [d for d in _render() if d["kind"] == "Ingress"]
+
+
 def test_trial_databases_are_wired_into_the_secret():
     docs = VARIANTS["trial"]()
     secret = _one(docs, "Secret", "converge-secrets")["stringData"]
