@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PG_DSN ?= postgresql://postgres@127.0.0.1:5432/converge
 export CONVERGE_HOME ?= $(CURDIR)/.converge
 
-.PHONY: install run test test-fast test-sqlite test-postgres lint bench env-example
+.PHONY: install run test test-fast test-sqlite test-postgres lint bench env-example helm-config k8s
 
 # torch first, from its own pinned line of requirements.txt, so that sentence-transformers
 # finds it in place instead of resolving a build of its own.
@@ -48,3 +48,12 @@ bench: install
 
 env-example: install
 	$(PY) -c "from converge_site.envvars import render_env_example as r; open('.env.example', 'w').write(r())"
+
+# The chart's settings and Secret keys follow the registry (tests/test_helm_chart.py checks it);
+# k8s/ is the chart rendered for plain `kubectl apply` (tests/test_k8s_manifests.py checks it).
+helm-config: install
+	$(PY) -m converge_site.chart write
+	$(PY) -m converge_site.chart k8s
+
+k8s: install
+	$(PY) -m converge_site.chart k8s

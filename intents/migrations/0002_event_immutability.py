@@ -46,7 +46,8 @@ DROP FUNCTION IF EXISTS converge_events_append_only();
 
 def seed_head(apps, schema_editor):
     ChainHead = apps.get_model("intents", "ChainHead")
-    ChainHead.objects.get_or_create(name="main", defaults={"last_hash": GENESIS})
+    heads = ChainHead.objects.using(schema_editor.connection.alias)
+    heads.get_or_create(name="main", defaults={"last_hash": GENESIS})
 
 
 def create_trigger(apps, schema_editor):
