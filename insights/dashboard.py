@@ -1,7 +1,5 @@
-"""The dashboard: the other read models of one tenant composed into one answer.
-
-Without a security scanning service the dashboard has no ``security`` section.
-"""
+"""The dashboard: the other read models of one tenant composed into one answer (security: the
+open findings by severity and the latest scans)."""
 
 from __future__ import annotations
 
@@ -17,6 +15,7 @@ from insights.metrics import integration_metrics
 from insights.predictions import issue_predictions_read
 from insights.trends import risk_trend
 from intents.api.selectors import queue_state
+from security.selectors import security_summary
 
 RISK_TREND_POINTS = 50
 COMPLIANCE_KEYS = ("passed", "alerts", "checks", "mergeable_rate", "conflict_rate")
@@ -34,6 +33,7 @@ def dashboard(
         "queue": queue_state(tenant_id=tenant_id),
         "compliance": {key: report[key] for key in COMPLIANCE_KEYS},
         "debt": debt_compute(tenant_id=tenant_id, now=now) if debt_enabled() else None,
+        "security": security_summary(tenant_id=tenant_id),
         "risk_trend": risk_trend(
             tenant_id=tenant_id, days=risk_trend_days, limit=RISK_TREND_POINTS, now=now
         ),

@@ -301,7 +301,7 @@ class PipAuditScanner:
         requirements = [path for path in files if is_dependency_file(path)]
         if not requirements:
             return ScannerResult(
-                self.name, ScannerStatus.SKIPPED, version, reason="no dependency file changed"
+                self.name, ScannerStatus.SKIPPED, version, reason="no dependency file scanned"
             )
         tool = _tool("pip-audit")
         if tool is None:

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from converge_core.errors import Conflict, InvalidInput
+from converge_core.errors import Conflict, ConvergeError, InvalidInput
 from converge_core.fingerprint import digest
 from converge_core.git import GitRepository
 from converge_core.ids import new_id
@@ -49,6 +49,7 @@ from converge_core.security import (
     redact,
     under,
 )
+from converge_core.states import ACTIVE
 from intents.gitaccess import git_for
 from intents.models import Intent, Repository
 from intents.repositories import repository_resolve
@@ -490,29 +491,30 @@ def finding_dismiss(
 
 def prescan_dispatch(*, limit: int | None = None) -> list[str]:
     """Queue a pre-scan of each active intent with no scan of its current source and target
-    heads yet (new and updated intents): the gate then finds its scan ready."""
-    from converge_core.states import ACTIVE
-
+    heads yet (new and updated intents), at most ``limit`` (the worker's batch size) per
+    tick: the gate then finds its scan ready. An intent that cannot be planned (a branch
+    gone) is left to its validation, which reports it; the others go on."""
     limit = limit or settings.CONVERGE_WORKER_BATCH_SIZE
     queued: list[str] = []
-    intents = Intent.objects.select_related("repository").filter(status__in=ACTIVE)
     identity = scanners_identity(configured_scanners())
-    for intent in intents.order_by("priority", "created_at")[: limit * 4]:
+    intents = Intent.objects.select_related("repository").filter(status__in=ACTIVE)
+    for intent in intents.order_by("priority", "created_at").iterator():
         if len(queued) >= limit:
             break
         try:
             source_sha, target_sha = git_for(intent.repository).resolve(
                 intent.source, intent.target
             )
-        except Exception:  # a branch that is gone: the intent's validation reports it
+            seen = SecurityScan.objects.filter(
+                scope=intent_scope(intent.id), source_sha=source_sha, target_sha=target_sha
+            ).exclude(status=ScanStatus.FAILED)
+            if any(_same_scanners(scan, identity) for scan in seen.only("identity", "status")[:5]):
+                continue
+            with transaction.atomic():
+                scan = scan_queue(intent_id=intent.id, actor="system", trigger=ScanTrigger.PRESCAN)
+        except ConvergeError:
+            logger.warning("no pre-scan of %s: its refs cannot be scanned", intent.id)
             continue
-        seen = SecurityScan.objects.filter(
-            scope=intent_scope(intent.id), source_sha=source_sha, target_sha=target_sha
-        ).exclude(status=ScanStatus.FAILED)
-        if any(_same_scanners(scan, identity) for scan in seen.only("identity", "status")[:5]):
-            continue
-        with transaction.atomic():
-            scan = scan_queue(intent_id=intent.id, actor="system", trigger=ScanTrigger.PRESCAN)
         queued.append(scan.id)
     return queued
 

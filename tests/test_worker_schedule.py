@@ -56,6 +56,7 @@ def test_default_cadences(read_settings):
     assert cadences(values["CELERY_BEAT_SCHEDULE"]) == {
         "validate-ready-intents": 5.0,
         "process-queues": 5.0,
+        "security-prescan": 5.0,
         "worker-heartbeat": 50.0,
         "embedded-broker-sweep": 3600.0,
         "notification-redrive": 60.0,
@@ -86,6 +87,7 @@ def test_cadences_follow_the_poll_interval_and_prune_is_opt_in(read_settings):
     assert cadences(schedule) == {
         "validate-ready-intents": 1.0,
         "process-queues": 1.0,
+        "security-prescan": 1.0,
         "worker-heartbeat": 3.0,
         "audit-prune": 600.0,
         "embedded-broker-sweep": 3600.0,

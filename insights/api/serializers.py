@@ -18,6 +18,7 @@ from intents.api.serializers import (
     LearningSerializer,
     QueueStateSerializer,
 )
+from security.api.serializers import SecuritySummarySerializer
 
 
 class DebtSnapshotSerializer(serializers.Serializer):
@@ -152,6 +153,7 @@ class DashboardSerializer(serializers.Serializer):
     queue = QueueStateSerializer()
     compliance = DashboardComplianceSerializer()
     debt = DebtSnapshotSerializer(allow_null=True, help_text="null while debt is disabled")
+    security = SecuritySummarySerializer()
     risk_trend = RiskPointSerializer(many=True)
     predictions = PredictionSerializer(many=True)
     metrics = IntegrationMetricsSerializer()

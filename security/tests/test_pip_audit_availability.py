@@ -82,4 +82,4 @@ def test_a_service_answering_gives_findings(osv, tmp_path):
 
 def test_no_dependency_file_changed_is_skipped(tmp_path):
     result = PipAuditScanner().scan(tmp_path, ["app.py"])
-    assert (result.status, result.reason) == ("skipped", "no dependency file changed")
+    assert (result.status, result.reason) == ("skipped", "no dependency file scanned")

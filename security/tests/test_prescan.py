@@ -1,6 +1,7 @@
 """The worker pre-scans new and updated intents on the security queue, once per pair of
 source and target heads, so that a validation finds the scan of its merged tree ready."""
 
+from conftest import git
 from intents.tests.factories import create_intent
 from intents.validation import ValidationOptions, intent_validate
 from security.models import SecurityScan
@@ -37,3 +38,16 @@ def test_a_scan_the_validation_made_is_not_repeated(
     intent_validate(intent_id="leaky", options=ValidationOptions(skip_checks=True))
     assert prescan_dispatch() == []
     assert SecurityScan.objects.count() == 1
+
+
+def test_an_intent_whose_branch_is_gone_never_stops_the_others(
+    repository, git_repo, django_capture_on_commit_callbacks
+):
+    commit_branch(git_repo, "feature/gone", {"a.py": "x = 1\n"})
+    commit_branch(git_repo, "feature/leak", {"app/run.py": LEAK})
+    create_intent(repository, "gone", source="feature/gone", priority=1)
+    create_intent(repository, "leaky", source="feature/leak", priority=2)
+    git(git_repo, "branch", "-D", "feature/gone")
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = prescan_dispatch()
+    assert [SecurityScan.objects.get(pk=scan_id).intent_id for scan_id in queued] == ["leaky"]

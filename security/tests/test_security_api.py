@@ -2,9 +2,9 @@
 (operator) queued on the ``security`` queue and followed by its id, a dismissal (operator)."""
 
 import pytest
+from celery import current_app
 
 from conftest import OTHER_TENANT, TENANT
-from converge_site.celery import app
 from intents.tests.factories import create_intent
 from security.models import SecurityScan
 from security.services import security_scan
@@ -56,7 +56,7 @@ def test_a_scan_request_is_queued_on_the_security_queue(
     # the task ran (inline in tests): the scan is followed by its id
     followed = api_operator.get(f"/v1/security/scans/{body['scan_id']}").json()
     assert followed["status"] == "completed" and followed["total_findings"] == 3
-    route = app.amqp.router.route({}, "security.tasks.security_scan_task")
+    route = current_app.amqp.router.route({}, "security.tasks.security_scan_task")
     assert route["queue"].name == "security"
 
 

@@ -281,7 +281,7 @@ def test_the_dashboard_composes_the_read_models(db, api_viewer):
     compliance_thresholds_set(tenant_id=TENANT, data={"max_queue_tracked": 0}, actor="ops")
     dashboard = api_viewer.get("/v1/dashboard?risk_trend_days=7").json()
     assert list(dashboard) == list(s.DashboardSerializer().fields)
-    assert "security" not in dashboard
+    assert dashboard["security"] == {"finding_counts": {"total": 0}, "recent_scans": []}
     assert dashboard["queue"]["pending"] == [
         {"intent_id": "mine", "status": "READY", "priority": 2, "retries": 0}
     ]
