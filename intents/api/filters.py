@@ -30,6 +30,15 @@ class IntentEventsFilter(serializers.Serializer):
     limit = limit_field(200)
 
 
+class QueueAnalyticsFilter(TenantFilter):
+    since = serializers.CharField(
+        required=False,
+        max_length=64,
+        trim_whitespace=False,
+        help_text="ISO-8601 timestamp or a span back from now (24h, 7d); default 7d",
+    )
+
+
 class RecentFilter(TenantFilter):
     """``risk/recent``, ``risk/shadow/recent``, ``policy/recent``."""
 

@@ -5,7 +5,7 @@ A pause is per (repository, target), has a reason and is recorded (``queue.pause
 ``queue.resumed``); pausing a paused queue or resuming a running one changes and records
 nothing. A scheduled freeze (``queue.freezes`` in the policy) holds merges the same way
 without any write. A paused or frozen queue still revalidates. A jump (``queue.jumped``) puts
-one queueable intent at the head of its queue, tested alone, until it merges.
+one active intent at the head of its queue, tested alone, until it merges.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils import timezone
 from converge_core.batching import clamp_window
 from converge_core.errors import Conflict
 from converge_core.queuetime import Freeze, QueueEntry, active_freeze, queue_order
-from converge_core.states import QUEUEABLE
+from converge_core.states import ACTIVE
 from intents.models import Intent, QueueControl, QueueJump, Repository
 from intents.policyconfig import policy_config
 from intents.selectors import intent_get
@@ -165,12 +165,12 @@ def queue_resume(
 def queue_jump(
     *, intent_id: str, reason: str, actor: str, tenant_id: str | None = None
 ) -> dict[str, Any]:
-    """Put a queueable intent at the head of its queue, to be tested alone."""
+    """Put an active intent at the head of its queue, to be tested alone (a READY one goes
+    first once validated)."""
     intent = intent_get(intent_id, tenant_id=tenant_id)
-    if intent.status not in QUEUEABLE:
+    if intent.status not in ACTIVE:
         raise Conflict(
-            f"Intent {intent.id} is {intent.status}: only VALIDATED or QUEUED intents can jump "
-            "the queue",
+            f"Intent {intent.id} is {intent.status}: only an active intent can jump the queue",
             intent_id=intent.id,
             status=intent.status,
         )
