@@ -135,3 +135,24 @@ def test_the_queue_writes_need_an_operator_and_a_reason(api_operator, api_viewer
     bad_since = api_operator.get("/v1/queue/analytics?since=soon")
     assert bad_since.status_code == 400
     assert not QueueControl.objects.exists()
+
+
+def test_metrics_expose_the_queue_figures_of_the_last_day(cli, api_viewer, repo, repository):
+    for name in "ab":
+        queued_intent(repository, repo, name, broken=name == "b")
+    cli("queue", "run", "--auto-confirm")
+    cli("queue", "pause", "--reason", "release")
+
+    text = api_viewer.get("/metrics").content.decode()
+
+    named = f'repository="{repository.name}"'
+    where = f'{named},target="main"'  # labels print in name order
+    assert f"converge_queue_merges{{{where}}} 1.0" in text
+    assert f'converge_queue_blocks{{gate="batch_checks",{where}}} 1.0' in text
+    assert f'converge_queue_batches{{outcome="failed",{named},size="2",target="main"}} 1.0' in text
+    assert f"converge_queue_bisections{{{where}}} 1.0" in text
+    assert f"converge_queue_check_runs{{{where}}} 2.0" in text  # [a, b] red, then [a] green
+    assert f'converge_queue_check_flaky_rate{{check="lint",{where}}} 0.0' in text
+    assert f'converge_queue_check_duration_seconds{{check="lint",quantile="p95",{where}}}' in text
+    assert f'converge_queue_wait_seconds{{quantile="p50",{where}}}' in text
+    assert f"converge_queue_paused{{{where}}} 1.0" in text
