@@ -16,7 +16,7 @@ from typing import Any
 
 from converge_core.errors import InvalidInput
 
-_RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
+_RELATIVE = re.compile(r"^(\d{1,5})\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 # reason prefix -> gate, the first match wins

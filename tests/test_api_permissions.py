@@ -64,7 +64,7 @@ ENDPOINTS = [
     Endpoint("GET", "/v1/queue/state", "viewer", "queue.read"),
     Endpoint("GET", "/v1/queue/summary", "viewer", "queue.read"),
     Endpoint("GET", "/v1/queue", "viewer", "queue.read"),
-    Endpoint("GET", "/v1/queue/analytics?since=24h", "viewer", "queue.read"),
+    Endpoint("GET", "/v1/queue/analytics?since=2026-01-01T00:00:00Z", "viewer", "queue.read"),
     Endpoint(
         "POST",
         "/v1/queue/jump",

@@ -31,11 +31,8 @@ class IntentEventsFilter(serializers.Serializer):
 
 
 class QueueAnalyticsFilter(TenantFilter):
-    since = serializers.CharField(
-        required=False,
-        max_length=64,
-        trim_whitespace=False,
-        help_text="ISO-8601 timestamp or a span back from now (24h, 7d); default 7d",
+    since = serializers.DateTimeField(
+        required=False, help_text="ISO-8601 timestamp (inclusive); default: 7 days ago"
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.request import Request
@@ -17,7 +16,6 @@ from rest_framework.response import Response
 
 from access.apibase import ConvergeAPIView, body_object, parse_body, parse_query
 from access.tenancy import config_tenant, create_tenant, object_tenant
-from converge_core.queuestats import parse_since
 from intents.api import filters, permissions
 from intents.api import selectors as api_selectors
 from intents.api import serializers as s
@@ -232,11 +230,10 @@ class QueueAnalyticsView(ConvergeAPIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(request, filters.QueueAnalyticsFilter)
-        since = query.get("since")
         return Response(
             queue_analytics(
                 repository=repository_resolve(),
-                since=parse_since(since, timezone.now()) if since else None,
+                since=query.get("since"),
                 tenant_id=self.query_tenant(query),
             )
         )

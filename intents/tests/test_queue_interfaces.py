@@ -105,7 +105,7 @@ def test_the_queue_endpoints(api_operator, api_viewer, repo, repository):
     )
     pause = api_operator.post("/v1/queue/pause", {"reason": "release"}, format="json")
     resume = api_operator.post("/v1/queue/resume", {"target": "main"}, format="json")
-    analytics = api_viewer.get("/v1/queue/analytics?since=7d")
+    analytics = api_viewer.get("/v1/queue/analytics?since=2026-01-01T00:00:00Z")
 
     assert listed.status_code == 200
     assert listed.json()["queues"][0]["intents"][0]["intent_id"] == "acme-a"
