@@ -46,7 +46,7 @@ from intents.locks import claim_intent, release_claim
 from intents.models import Intent
 from intents.policyconfig import policy_config
 from intents.queue.checkruns import TreeCheck, tree_checks_run
-from intents.queue.controls import queue_window, queue_window_set
+from intents.queue.controls import jumped_ids, queue_window, queue_window_set
 from intents.queue.run import (
     TargetRun,
     _keep_lock,
@@ -133,6 +133,7 @@ def _drain(
     deferred: set[str] = set()
     while eligible and not should_stop() and not run.merges_refused:
         _keep_lock(run)
+        eligible = _jumps_first(run, eligible)
         candidates = [BatchCandidate(i.id, _alone(run, i, config)) for i in eligible]
         size = len(compose_batch(candidates, window))
         members, eligible = eligible[:size], eligible[size:]
@@ -154,6 +155,16 @@ def _drain(
         for _ in range(len(members) - len(again)):
             progress.advance()
     return window
+
+
+def _jumps_first(run: TargetRun, eligible: list[Intent]) -> list[Intent]:
+    """Asked again before every batch: an operator's jump during the run goes ahead of the
+    batches still to come."""
+    jumped = jumped_ids([intent.id for intent in eligible])
+    if jumped <= run.jumped:
+        return eligible
+    run.jumped |= jumped
+    return [i for i in eligible if i.id in jumped] + [i for i in eligible if i.id not in jumped]
 
 
 def _one_at_a_time(run: TargetRun, intent: Intent) -> None:

@@ -154,3 +154,24 @@ def test_a_blocked_intent_carries_the_reason_it_left_the_queue(repo, repository)
     assert place["in_queue"] is False and place["status"] == "READY"
     assert place["reason"].startswith("Checks failed on the merged tree")
     assert "BROKEN-bad" in place["reason"]
+
+
+def test_a_jump_during_a_run_goes_ahead_of_the_batches_still_to_come(repo, repository, monkeypatch):
+    import intents.queue.batches as batches
+
+    for name in ("a", "b", "c", "d", "e", "f"):
+        queued_intent(repository, repo, name, priority=1)
+    original = batches.tree_checks_run
+    calls = []
+
+    def jump_during_the_first_test(**kwargs):
+        if not calls:
+            queue_jump(intent_id="f", reason="hotfix", actor="ops")
+        calls.append(kwargs["tree_sha"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(batches, "tree_checks_run", jump_during_the_first_test)
+    _run(repository)
+
+    tested = Event.objects.filter(event_type="queue.batch_tested").order_by("seq")
+    assert [e.payload["members"] for e in tested] == [["a", "b", "c", "d"], ["f"], ["e"]]
