@@ -51,11 +51,13 @@ def test_pause_resume_and_jump_on_the_command_line(cli, repo, repository):
 
     paused = cli("queue", "pause", "--target", "main", "--reason", "release 1.2")
     held = cli("queue", "run", "--auto-confirm")
+    inspect = cli("queue", "inspect")
     resumed = cli("queue", "resume", "--target", "main")
     jumped = cli("queue", "jump", "--intent-id", "a", "--reason", "hotfix")
 
     assert paused.exit_code == 0 and paused.json["paused"] is True
     assert held.json["held"][0]["reason"] == "release 1.2"
+    assert inspect.json["held"] == [held.json["held"][0]]
     assert resumed.json["paused"] is False
     assert jumped.json["changed"] is True
     assert cli("queue", "pause", "--reason", " ").exit_code == 2

@@ -27,7 +27,7 @@ class Command(ConvergeCommand):
     help = "The merge queue: process it, inspect it, reset intents and locks."
     subcommands = {
         "run": "Revalidate (and with --auto-confirm merge) queued intents in priority order.",
-        "inspect": "Intents in queue order and the state of the queue locks.",
+        "inspect": "Intents in queue order, the queue locks and the paused or frozen targets.",
         "reset": "Zero an intent's retries (--set-status); --clear-lock releases the locks.",
         "position": "An intent's position in its queue and its ETA (or why it left the queue).",
         "list": "Every queue of the repository with positions, ETAs, pauses and freezes.",
