@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,18 @@ FAILED = "failed"
 TIMEOUT = "timeout"
 NOT_CONFIGURED = "not_configured"
 SKIPPED = "skipped"
+
+
+class CheckRunState(StrEnum):
+    """A queued check run of one tree: waiting for a runner, running, or one outcome."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    PASSED = PASSED
+    FAILED = FAILED
+    TIMEOUT = TIMEOUT
+    NOT_CONFIGURED = NOT_CONFIGURED
+
 
 _ENV_KEEP = ("PATH", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV")
 

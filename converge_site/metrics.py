@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import prometheus_client
 from django.db import DatabaseError
@@ -77,6 +78,102 @@ class IntentCollector(Collector):
         yield aside
 
 
+QUEUE_WINDOW_HOURS = 24
+_QUEUE_LABELS = ["repository", "target"]
+
+
+def _queue_families() -> dict[str, GaugeMetricFamily]:
+    def gauge(name: str, text: str, *labels: str) -> GaugeMetricFamily:
+        return GaugeMetricFamily(name, text, labels=[*_QUEUE_LABELS, *labels])
+
+    return {
+        "merges": gauge("converge_queue_merges", "Merges of the last 24 h"),
+        "blocks": gauge("converge_queue_blocks", "Blocks of the last 24 h by gate", "gate"),
+        "batches": gauge(
+            "converge_queue_batches",
+            "Batches of the last 24 h by size and outcome",
+            "size",
+            "outcome",
+        ),
+        "bisections": gauge("converge_queue_bisections", "Bisections of the last 24 h"),
+        "check_runs": gauge(
+            "converge_queue_check_runs", "Check runs of the last 24 h, re-runs included"
+        ),
+        "durations": gauge(
+            "converge_queue_check_duration_seconds",
+            "Check durations of the last 24 h (nearest-rank quantiles)",
+            "check",
+            "quantile",
+        ),
+        "flaky": gauge(
+            "converge_queue_check_flaky_rate",
+            "Share of a check's verdicts that were flaky",
+            "check",
+        ),
+        "waits": gauge(
+            "converge_queue_wait_seconds",
+            "Time from validation to merge, last 24 h (nearest-rank quantiles)",
+            "quantile",
+        ),
+        "paused": gauge("converge_queue_paused", "1 while an operator has paused the queue"),
+    }
+
+
+class QueueCollector(Collector):
+    """The queue analytics of the last 24 hours (``intents.queue.analytics``, bounded queries)
+    and the paused queues, computed at scrape time."""
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield from _queue_families().values()
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from intents.models import QueueControl, Repository
+        from intents.queue.analytics import queue_analytics
+
+        families = _queue_families()
+        since = timezone.now() - timedelta(hours=QUEUE_WINDOW_HOURS)
+        try:
+            for repository in Repository.objects.order_by("pk")[:50]:
+                report = queue_analytics(repository=repository, since=since)
+                for target, figures in report["targets"].items():
+                    _add_queue_figures(families, [repository.name, target], figures)
+            for name, target in QueueControl.objects.filter(paused=True).values_list(
+                "repository__name", "target"
+            ):
+                families["paused"].add_metric([name, target], 1)
+        except DatabaseError:
+            logger.warning("queue gauges skipped: the database is unavailable", exc_info=True)
+            return
+        yield from families.values()
+
+
+def _add_queue_figures(
+    families: dict[str, GaugeMetricFamily], labels: list[str], figures: dict[str, Any]
+) -> None:
+    families["merges"].add_metric(labels, figures["merges"])
+    for gate, count in figures["blocks"]["by_gate"].items():
+        families["blocks"].add_metric([*labels, gate], count)
+    for size, outcomes in figures["batches"]["by_size"].items():
+        for outcome, count in outcomes.items():
+            families["batches"].add_metric([*labels, size, outcome], count)
+    families["bisections"].add_metric(labels, figures["bisections"]["runs"])
+    families["check_runs"].add_metric(labels, figures["check_runs"])
+    for check, entry in figures["checks"].items():
+        families["flaky"].add_metric([*labels, check], entry["flaky_rate"])
+        for quantile in ("p50", "p95"):
+            value = entry["duration_seconds"][quantile]
+            if value is not None:
+                families["durations"].add_metric([*labels, check, quantile], value)
+    for quantile in ("p50", "p95"):
+        value = figures["time_in_queue_seconds"][quantile]
+        if value is not None:
+            families["waits"].add_metric([*labels, quantile], value)
+
+
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """``GET /metrics``: every worker's metrics plus the gauges computed now."""
     if request.method not in ("GET", "HEAD"):
@@ -88,6 +185,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         process_registry = prometheus_client.REGISTRY
     scrape_registry = CollectorRegistry(auto_describe=False)
     scrape_registry.register(IntentCollector())
+    scrape_registry.register(QueueCollector())
     body = prometheus_client.generate_latest(process_registry) + prometheus_client.generate_latest(
         scrape_registry
     )

@@ -103,6 +103,7 @@ OPERATION_ERRORS: dict[str, tuple[int, ...]] = {
     "GET /v1/verification/debt": (404,),
     "POST /v1/reviews": (404,),
     "POST /v1/semantic/conflicts/resolve": (404,),
+    "POST /v1/queue/jump": (404, 409),
     "POST /v1/reviews/{task_id}/assign": (409,),
     "POST /v1/reviews/{task_id}/start": (409,),
     "POST /v1/reviews/{task_id}/complete": (409,),

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from intents.choices import CommitRole, IntentStatus, OriginType, RiskLevel
+from intents.choices import CheckRunState, CommitRole, IntentStatus, OriginType, RiskLevel
 
 
 class Repository(models.Model):
@@ -266,3 +266,88 @@ class ProcessingFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intent_id} set aside after {self.error_class} until {self.retry_at}"
+
+
+class QueueControl(models.Model):
+    """The merge queue of one (repository, target): its batch window and an operator's pause.
+
+    A paused queue keeps validating but merges nothing until ``queue resume``; the window is
+    the size of the next batch, adapted after every batch tested.
+    """
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="queues")
+    target = models.CharField(max_length=255)
+    window = models.PositiveSmallIntegerField(null=True, blank=True)  # None: the policy's size
+    paused = models.BooleanField(default=False)
+    pause_reason = models.TextField(blank=True)
+    paused_by = models.CharField(max_length=200, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["repository", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "target"], name="queue_control_unique")
+        ]
+
+    def __str__(self) -> str:
+        state = "paused" if self.paused else "running"
+        return f"{self.repository_id}:{self.target} ({state})"
+
+
+class QueueJump(models.Model):
+    """An intent an operator put at the head of its queue (``queue jump``): tested alone,
+    ahead of every batch; the row goes when the intent leaves the queue."""
+
+    intent = models.OneToOneField(
+        Intent, on_delete=models.CASCADE, primary_key=True, related_name="queue_jump"
+    )
+    reason = models.TextField()
+    actor = models.CharField(max_length=200)
+    jumped_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["jumped_at"]
+
+    def __str__(self) -> str:
+        return f"{self.intent_id} jumped by {self.actor}"
+
+
+class CheckRun(models.Model):
+    """One run of one check on one tree, done by whichever queue runner or worker claims it.
+
+    The queue creates the rows of a tree's checks, offers them to the workers as tasks and
+    runs any still pending itself; ``attempt`` counts the re-runs of a failed check on the same
+    tree (``checks.flaky_retries``).
+    """
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="+")
+    tree_sha = models.CharField(max_length=64)
+    check_type = models.CharField(max_length=200)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    command = models.JSONField(default=list)
+    state = models.CharField(
+        max_length=16, choices=CheckRunState.choices, default=CheckRunState.PENDING
+    )
+    details = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    exit_code = models.IntegerField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repository", "tree_sha", "check_type", "attempt"],
+                name="check_run_unique_attempt",
+            )
+        ]
+        indexes = [
+            # pruning and "what is still pending": runs by state and age
+            models.Index(fields=["state", "created_at"], name="check_run_state_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_type} on {self.tree_sha[:12]} #{self.attempt}: {self.state}"

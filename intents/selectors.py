@@ -61,6 +61,13 @@ def intent_list(
     return queryset[:limit]
 
 
+def _queue_place(intent: Intent) -> dict[str, Any]:
+    # imported here: the queue's modules read intents through this module
+    from intents.queue.position import intent_queue_position
+
+    return intent_queue_position(intent)
+
+
 def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str, Any]:
     """What ``intent status`` shows: the intent, its dependencies, its last decision and the
     worker's last processing failure (with whether it sets the intent aside now)."""
@@ -87,6 +94,7 @@ def intent_overview(intent_id: str, *, tenant_id: str | None = None) -> dict[str
         "unmet_dependencies": [d["id"] for d in dependencies if d["status"] != Status.MERGED],
         "last_decision": last_decision,
         "processing_failure": failure_of(intent.id),
+        "queue": _queue_place(intent),
     }
     for details in intent_details():
         overview.update(details(intent.id))

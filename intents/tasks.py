@@ -14,6 +14,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
+from intents.queue.checkruns import check_run_execute
 from intents.retention import audit_prune
 from intents.worker import (
     queue_pairs,
@@ -85,6 +86,13 @@ def queue_process_task(
             expires=settings.CONVERGE_WORKER_POLL_INTERVAL,
         )
     return outcome
+
+
+@shared_task(bind=True, soft_time_limit=900, time_limit=960, **RETRY_POLICY)
+def check_run_task(self: Any, run_id: int) -> str | None:
+    """One check on one merged tree, if no one has claimed it yet (the queue that asked for
+    it runs it itself otherwise)."""
+    return check_run_execute(run_id=run_id, holder=worker_holder(self.request.hostname))
 
 
 @shared_task(bind=True, soft_time_limit=30, time_limit=60, **RETRY_POLICY)

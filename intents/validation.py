@@ -87,6 +87,11 @@ class ValidationOptions:
     target: str | None = None
     queue: bool = False  # a queue revalidation: success moves the intent to QUEUED
     reuse: bool = False  # a system revalidation: unchanged inputs reuse the last decision
+    # Outcomes the queue measured on the merged tree of a batch holding this intent: these
+    # checks are not run again; ``checks_notes`` adds to their ``check.completed`` payloads
+    # (the tree, the batch, attempts and flakiness).
+    checks_run: Mapping[str, CheckOutcome] | None = None
+    checks_notes: Mapping[str, Mapping[str, Any]] | None = None
 
 
 @dataclass
@@ -392,15 +397,18 @@ def _run_checks(run: Run) -> ValidationDecision | None:
     if run.options.skip_checks:
         run.outcomes = {name: CheckOutcome(name, check_status.SKIPPED) for name in required}
     else:
+        measured = run.options.checks_run or {}
+        notes = run.options.checks_notes or {}
         commands = {name: config.check_command(name) for name in required}
+        to_run = [name for name in required if name not in measured]
         workspace = (
             git_for(intent.repository).materialize(simulation.tree_sha)
-            if any(commands.values())
+            if any(commands[name] for name in to_run)
             else nullcontext(None)
         )
         with workspace as workdir:
             for name in required:
-                outcome = run_check(
+                outcome = measured.get(name) or run_check(
                     name,
                     commands[name],
                     cwd=workdir,
@@ -408,7 +416,13 @@ def _run_checks(run: Run) -> ValidationDecision | None:
                     output_limit=settings.CONVERGE_CHECK_OUTPUT_LIMIT,
                 )
                 run.outcomes[name] = outcome
-                payload = outcome.to_payload()
+                payload = {**outcome.to_payload(), **notes.get(name, {})}
+                if payload.get("flaky"):
+                    run.warn(
+                        "flaky_check",
+                        f"{name} failed, then passed on the same tree "
+                        f"({payload.get('attempts')} runs): flaky",
+                    )
                 run.recorder.emit(
                     "check.completed",
                     payload,

@@ -15,9 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from converge_core.policy.defaults import LEVELS, default_document
+from converge_core.batching import BatchSettings
+from converge_core.policy.defaults import FLAKY_RETRIES_KEY, LEVELS, default_document
 from converge_core.policy.merge import deep_merge
 from converge_core.policy.validation import PolicyError, check_command_argv, validate_document
+from converge_core.queuetime import Freeze, parse_freezes
 
 _MERGED_SECTIONS = ("queue", "risk")
 _REPLACED_SECTIONS = ("checks", "origin_overrides")
@@ -28,6 +30,19 @@ _KNOWN_KEYS = ("profiles", *_MERGED_SECTIONS, *_REPLACED_SECTIONS, "missing_chec
 class QueueSettings:
     max_retries: int
     default_target: str
+    batch: BatchSettings = field(default_factory=BatchSettings)
+    aging_minutes: float = 60
+    freezes: tuple[Freeze, ...] = ()
+    freeze_documents: tuple[Mapping[str, Any], ...] = ()  # ``freezes`` as written
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "max_retries": self.max_retries,
+            "default_target": self.default_target,
+            "batch": asdict(self.batch),
+            "aging_minutes": self.aging_minutes,
+            "freezes": [dict(document) for document in self.freeze_documents],
+        }
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,7 @@ class PolicyConfig:
     checks: Mapping[str, tuple[str, ...]]
     missing_checks: str
     origin_overrides: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    flaky_retries: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
     source: str | None = None
 
@@ -71,14 +87,20 @@ class PolicyConfig:
                 {
                     **self.extra,
                     "profiles": self.profiles,
-                    "queue": asdict(self.queue),
+                    "queue": self.queue.to_document(),
                     "risk": asdict(self.risk),
-                    "checks": {name: list(argv) for name, argv in self.checks.items()},
+                    "checks": self._checks_document(),
                     "missing_checks": self.missing_checks,
                     "origin_overrides": self.origin_overrides,
                 }
             )
         )
+
+    def _checks_document(self) -> dict[str, Any]:
+        document: dict[str, Any] = {name: list(argv) for name, argv in self.checks.items()}
+        if self.flaky_retries:
+            document[FLAKY_RETRIES_KEY] = self.flaky_retries
+        return document
 
 
 def merge_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -136,11 +158,22 @@ def policy_from_document(document: Mapping[str, Any], *, source: str | None = No
         raise PolicyError(problems, source=source)
     risk = dict(merged["risk"])
     risk["classification"] = {k: float(v) for k, v in risk["classification"].items()}
+    queue = merged["queue"]
+    checks = dict(merged["checks"])
+    flaky_retries = checks.pop(FLAKY_RETRIES_KEY, 0)
     return PolicyConfig(
         profiles=merged["profiles"],
-        queue=QueueSettings(**merged["queue"]),
+        queue=QueueSettings(
+            max_retries=queue["max_retries"],
+            default_target=queue["default_target"],
+            batch=BatchSettings(**queue["batch"]),
+            aging_minutes=queue["aging_minutes"],
+            freezes=tuple(parse_freezes(queue["freezes"])[0]),
+            freeze_documents=tuple(queue["freezes"]),
+        ),
         risk=RiskSettings(**risk),
-        checks={name: check_command_argv(name, cmd) for name, cmd in merged["checks"].items()},
+        checks={name: check_command_argv(name, cmd) for name, cmd in checks.items()},
+        flaky_retries=flaky_retries,
         missing_checks=merged["missing_checks"],
         origin_overrides=merged["origin_overrides"],
         extra={key: value for key, value in merged.items() if key not in _KNOWN_KEYS},

@@ -47,6 +47,7 @@ PROFILE_KEYS: tuple[str, ...] = (
     "coherence_pass",
     "coherence_warn",
     "security",
+    "batch",
 )
 SECURITY_KEYS: tuple[str, ...] = ("max_critical", "max_high")
 
@@ -59,6 +60,7 @@ DEFAULT_PROFILES: dict[str, dict[str, Any]] = {
         "coherence_pass": 75,
         "coherence_warn": 60,
         "security": {"max_critical": 0, "max_high": 5},
+        "batch": True,
     },
     "medium": {
         "entropy_budget": 18.0,
@@ -68,6 +70,7 @@ DEFAULT_PROFILES: dict[str, dict[str, Any]] = {
         "coherence_pass": 75,
         "coherence_warn": 60,
         "security": {"max_critical": 0, "max_high": 2},
+        "batch": True,
     },
     "high": {
         "entropy_budget": 12.0,
@@ -77,6 +80,7 @@ DEFAULT_PROFILES: dict[str, dict[str, Any]] = {
         "coherence_pass": 80,
         "coherence_warn": 65,
         "security": {"max_critical": 0, "max_high": 0},
+        "batch": True,
     },
     "critical": {
         "entropy_budget": 12.0,
@@ -86,10 +90,21 @@ DEFAULT_PROFILES: dict[str, dict[str, Any]] = {
         "coherence_pass": 85,
         "coherence_warn": 70,
         "security": {"max_critical": 0, "max_high": 0},
+        "batch": False,
     },
 }
 
-DEFAULT_QUEUE: dict[str, Any] = {"max_retries": 3, "default_target": "main"}
+DEFAULT_BATCH: dict[str, Any] = {"size": 4, "min_size": 1, "max_size": 16, "adaptive": True}
+DEFAULT_QUEUE: dict[str, Any] = {
+    "max_retries": 3,
+    "default_target": "main",
+    "batch": DEFAULT_BATCH,
+    "aging_minutes": 60,
+    "freezes": [],
+}
+# ``checks.flaky_retries``: re-runs of a failed check on the same tree before it counts as
+# failed (an integer beside the check commands, not a check).
+FLAKY_RETRIES_KEY = "flaky_retries"
 
 DEFAULT_RISK: dict[str, Any] = {
     "max_risk_score": 65.0,

@@ -26,6 +26,7 @@ class ResolvedProfile:
     coherence_warn: float
     max_critical: int
     max_high: int
+    batch: bool = True  # may be tested with other intents in a queue batch
 
     @property
     def profile_used(self) -> str:
@@ -78,6 +79,7 @@ def resolve_profile(
         coherence_warn=profile["coherence_warn"],
         max_critical=security["max_critical"],
         max_high=security["max_high"],
+        batch=bool(profile.get("batch", True)),
     )
 
 

@@ -15,9 +15,11 @@ from typing import Any, TypeGuard
 
 from converge_core.errors import InvalidInput
 from converge_core.policy.defaults import (
+    DEFAULT_BATCH,
     DEFAULT_OVERRIDE_KEY,
     DEFAULT_QUEUE,
     DEFAULT_RISK,
+    FLAKY_RETRIES_KEY,
     LEVELS,
     MISSING_CHECKS_MODES,
     ORIGINS,
@@ -28,6 +30,7 @@ from converge_core.policy.defaults import (
     SECURITY_KEYS,
 )
 from converge_core.policy.merge import apply_patches, override_patches
+from converge_core.queuetime import parse_freezes
 
 
 class PolicyError(InvalidInput):
@@ -80,6 +83,9 @@ def _profile_key_problem(key: str, value: object) -> list[str]:
     elif key == "checks":
         bad = not _is_name_list(value)
         found = f"checks must be a list of check names, got {value!r}" if bad else None
+    elif key == "batch":
+        bad = not isinstance(value, bool)
+        found = f"batch must be true or false, got {value!r}" if bad else None
     else:
         return _security_problems(value)
     return [found] if found else []
@@ -189,6 +195,30 @@ def _queue_problems(queue: Mapping[str, Any]) -> list[str]:
     target = queue["default_target"]
     if not isinstance(target, str) or not target:
         problems.append(f"queue.default_target must be a non-empty string, got {target!r}")
+    found = _range_problem("queue.aging_minutes", queue["aging_minutes"], 0, None)
+    problems.extend([found] if found else [])
+    problems += _batch_problems(queue["batch"])
+    return problems + parse_freezes(queue["freezes"])[1]
+
+
+def _batch_problems(batch: object) -> list[str]:
+    if not isinstance(batch, Mapping):
+        return [f"queue.batch must be an object, got {batch!r}"]
+    problems = _unknown_keys("queue.batch", batch, DEFAULT_BATCH)
+    sizes = {}
+    for key in ("size", "min_size", "max_size"):
+        value = batch[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append(f"queue.batch.{key} must be an integer >= 1, got {value!r}")
+        else:
+            sizes[key] = value
+    if len(sizes) == 3 and not sizes["min_size"] <= sizes["size"] <= sizes["max_size"]:
+        problems.append(
+            f"queue.batch: min_size <= size <= max_size is required, got {sizes['min_size']}, "
+            f"{sizes['size']}, {sizes['max_size']}"
+        )
+    if not isinstance(batch["adaptive"], bool):
+        problems.append(f"queue.batch.adaptive must be true or false, got {batch['adaptive']!r}")
     return problems
 
 
@@ -251,6 +281,10 @@ def check_command_argv(name: str, command: object) -> tuple[str, ...]:
 def _checks_problems(checks: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     for name, command in checks.items():
+        if name == FLAKY_RETRIES_KEY:
+            found = _count_problem(f"checks.{FLAKY_RETRIES_KEY}", command)
+            problems.extend([found] if found else [])
+            continue
         if not name:
             problems.append("checks: check names must be non-empty")
             continue

@@ -60,6 +60,7 @@ def test_partial_level_keeps_its_other_keys() -> None:
         "coherence_pass": 75,
         "coherence_warn": 60,
         "security": {"max_critical": 0, "max_high": 2},
+        "batch": True,
     }
 
 

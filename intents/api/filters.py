@@ -30,6 +30,12 @@ class IntentEventsFilter(serializers.Serializer):
     limit = limit_field(200)
 
 
+class QueueAnalyticsFilter(TenantFilter):
+    since = serializers.DateTimeField(
+        required=False, help_text="ISO-8601 timestamp (inclusive); default: 7 days ago"
+    )
+
+
 class RecentFilter(TenantFilter):
     """``risk/recent``, ``risk/shadow/recent``, ``policy/recent``."""
 

@@ -7,6 +7,7 @@ from access.permissions import operator, viewer
 INTENTS_READ = viewer("intents.read")
 INTENTS_WRITE = operator("intents.write")
 QUEUE_READ = viewer("queue.read")
+QUEUE_WRITE = operator("queue.write")
 RISK_READ = viewer("risk.read")
 RISK_WRITE = operator("risk.write")
 EVENTS_READ = viewer("events.read")

@@ -275,8 +275,107 @@ class CommitLinkSerializer(serializers.Serializer):
     observed_at = serializers.DateTimeField()
 
 
+class QueuePlaceSerializer(serializers.Serializer):
+    """An intent's place in its queue (``in_queue``), or why it is not in it (``reason``)."""
+
+    in_queue = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=IntentStatus.choices, required=False)
+    reason = serializers.CharField(required=False)
+    target = serializers.CharField(required=False)
+    position = serializers.IntegerField(required=False)
+    of = serializers.IntegerField(required=False)
+    window = serializers.IntegerField(required=False)
+    eta_seconds = serializers.FloatField(required=False, allow_null=True)
+    eta = serializers.CharField(required=False, allow_null=True)
+    jumped = serializers.BooleanField(required=False)
+    effective_priority = serializers.IntegerField(required=False)
+    held = serializers.DictField(required=False, allow_null=True)
+
+
 class IntentDetailSerializer(IntentOutputSerializer):
     commit_links = CommitLinkSerializer(many=True)
+    queue = QueuePlaceSerializer()
+
+
+class QueuedIntentSerializer(serializers.Serializer):
+    intent_id = serializers.CharField()
+    position = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=IntentStatus.choices)
+    priority = serializers.IntegerField()
+    effective_priority = serializers.IntegerField()
+    jumped = serializers.BooleanField()
+    eta_seconds = serializers.FloatField(allow_null=True)
+    eta = serializers.CharField(allow_null=True)
+
+
+class QueueRatesSerializer(serializers.Serializer):
+    check_seconds = serializers.FloatField(allow_null=True)
+    red_share = serializers.FloatField()
+    merges_per_hour = serializers.FloatField(allow_null=True)
+
+
+class TargetQueueSerializer(serializers.Serializer):
+    repository = serializers.CharField()
+    target = serializers.CharField()
+    length = serializers.IntegerField()
+    window = serializers.IntegerField()
+    held = serializers.DictField(allow_null=True)
+    rates = QueueRatesSerializer()
+    intents = QueuedIntentSerializer(many=True)
+
+
+class QueueListSerializer(serializers.Serializer):
+    queues = TargetQueueSerializer(many=True)
+
+
+class QueueJumpSerializer(BodySerializer):
+    """``POST P/queue/jump``."""
+
+    closed = True
+    intent_id = serializers.CharField(max_length=ID_LENGTH, trim_whitespace=False)
+    reason = serializers.CharField(max_length=1000)
+
+
+class QueuePauseSerializer(BodySerializer):
+    """``POST P/queue/pause``."""
+
+    closed = True
+    target = branch_field(required=False)
+    reason = serializers.CharField(max_length=1000)
+
+
+class QueueResumeSerializer(BodySerializer):
+    """``POST P/queue/resume``."""
+
+    closed = True
+    target = branch_field(required=False)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class QueueJumpedSerializer(serializers.Serializer):
+    intent_id = serializers.CharField()
+    target = serializers.CharField()
+    reason = serializers.CharField()
+    actor = serializers.CharField()
+    jumped_at = serializers.CharField()
+    changed = serializers.BooleanField()
+
+
+class QueueControlSerializer(serializers.Serializer):
+    target = serializers.CharField()
+    paused = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+    paused_by = serializers.CharField(allow_null=True)
+    paused_at = serializers.CharField(allow_null=True)
+    changed = serializers.BooleanField()
+
+
+class QueueAnalyticsSerializer(serializers.Serializer):
+    repository = serializers.CharField()
+    since = serializers.CharField()
+    until = serializers.CharField()
+    targets = serializers.DictField(child=serializers.DictField())
+    truncated = serializers.BooleanField()
 
 
 class IntentCreatedSerializer(serializers.Serializer):

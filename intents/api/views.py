@@ -22,6 +22,10 @@ from intents.api import serializers as s
 from intents.choices import OriginType
 from intents.cleaning import clean_label
 from intents.hooks import summary_sections
+from intents.queue import default_target
+from intents.queue.analytics import queue_analytics
+from intents.queue.controls import queue_jump, queue_pause, queue_resume
+from intents.queue.position import intent_queue_position, queue_list
 from intents.repositories import repository_resolve
 from intents.risk import risk_gate_report, risk_policy_set, risk_review
 from intents.selectors import event_list, intent_get, intent_list
@@ -92,7 +96,13 @@ class IntentDetailView(ConvergeAPIView):
     def get(self, request: Request, intent_id: str) -> Response:
         intent = intent_get(intent_id, tenant_id=object_tenant(self.principal))
         links = [commit_link_serialize(link) for link in intent.commit_links.all()]
-        return Response({**intent_serialize(intent), "commit_links": links})
+        return Response(
+            {
+                **intent_serialize(intent),
+                "commit_links": links,
+                "queue": intent_queue_position(intent),
+            }
+        )
 
     @extend_schema(
         summary="Change an active intent's dependencies, priority or plan",
@@ -194,6 +204,99 @@ class QueueSummaryView(ConvergeAPIView):
         query = parse_query(request, filters.TenantFilter)
         tenant_id = self.query_tenant(query)
         return Response(api_selectors.queue_summary(tenant_id=tenant_id))
+
+
+class QueueListView(ConvergeAPIView):
+    access = {"GET": permissions.QUEUE_READ}
+
+    @extend_schema(
+        summary="Every queue of the repository: positions, ETAs, pauses and freezes",
+        parameters=[filters.TenantFilter],
+        responses=s.QueueListSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, filters.TenantFilter)
+        tenant_id = self.query_tenant(query)
+        return Response(queue_list(repository=repository_resolve(), tenant_id=tenant_id))
+
+
+class QueueAnalyticsView(ConvergeAPIView):
+    access = {"GET": permissions.QUEUE_READ}
+
+    @extend_schema(
+        summary="Failure analytics of the queue, per target, from the ledger",
+        parameters=[filters.QueueAnalyticsFilter],
+        responses=s.QueueAnalyticsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(request, filters.QueueAnalyticsFilter)
+        return Response(
+            queue_analytics(
+                repository=repository_resolve(),
+                since=query.get("since"),
+                tenant_id=self.query_tenant(query),
+            )
+        )
+
+
+class QueueJumpView(ConvergeAPIView):
+    access = {"POST": permissions.QUEUE_WRITE}
+
+    @extend_schema(
+        summary="Put an intent at the head of its queue, tested alone",
+        request=s.QueueJumpSerializer,
+        responses=s.QueueJumpedSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        data = parse_body(request, s.QueueJumpSerializer)
+        return Response(
+            queue_jump(
+                intent_id=data["intent_id"],
+                reason=data["reason"],
+                actor=self.principal.actor,
+                tenant_id=object_tenant(self.principal),
+            )
+        )
+
+
+class QueuePauseView(ConvergeAPIView):
+    access = {"POST": permissions.QUEUE_WRITE}
+
+    @extend_schema(
+        summary="Stop merging on a target (it keeps validating)",
+        request=s.QueuePauseSerializer,
+        responses=s.QueueControlSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        data = parse_body(request, s.QueuePauseSerializer)
+        return Response(
+            queue_pause(
+                repository=repository_resolve(),
+                target=data.get("target") or default_target(),
+                reason=data["reason"],
+                actor=self.principal.actor,
+            )
+        )
+
+
+class QueueResumeView(ConvergeAPIView):
+    access = {"POST": permissions.QUEUE_WRITE}
+
+    @extend_schema(
+        summary="Merge again on a paused target",
+        request=s.QueueResumeSerializer,
+        responses=s.QueueControlSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        data = parse_body(request, s.QueueResumeSerializer)
+        return Response(
+            queue_resume(
+                repository=repository_resolve(),
+                target=data.get("target") or default_target(),
+                reason=data.get("reason", ""),
+                actor=self.principal.actor,
+            )
+        )
 
 
 class EventFeedView(ConvergeAPIView):

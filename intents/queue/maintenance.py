@@ -23,6 +23,7 @@ from intents.locks import (
     locks_force_release,
 )
 from intents.models import CommitLink, Intent, QueueLock, Repository
+from intents.queue.controls import merge_hold
 from intents.services import intent_reset, intent_transition
 from intents.validation import after_decision
 
@@ -40,6 +41,22 @@ def _row(intent: Intent) -> dict[str, Any]:
         "risk_level": intent.risk_level,
         "claimed_by": intent.claimed_by,
     }
+
+
+def queues_held(repository: Repository) -> list[dict[str, Any]]:
+    """The targets of ``repository`` that do not merge now (paused or frozen), with why."""
+    targets = set(
+        Intent.objects.filter(repository=repository, status__in=ACTIVE).values_list(
+            "target", flat=True
+        )
+    )
+    targets |= set(repository.queues.filter(paused=True).values_list("target", flat=True))
+    held = []
+    for target in sorted(targets):
+        hold = merge_hold(repository, target)
+        if hold is not None:
+            held.append(hold.to_dict(target))
+    return held
 
 
 def queue_inspect(
@@ -75,6 +92,8 @@ def queue_inspect(
         "lock_mechanism": lock_mechanism_describe(),
         "set_aside": set_aside_list(repository=repository),
     }
+    if repository is not None:
+        result["held"] = queues_held(repository)
     if connection.vendor == "postgresql":
         result["advisory_locks"] = advisory_locks_held(repository)
     return result

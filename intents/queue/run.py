@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
+from converge_core.checks import CheckOutcome
 from converge_core.errors import Conflict, ConvergeError, OperationFailed
 from converge_core.failures import STAGE_QUEUE
 from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
@@ -38,6 +39,7 @@ from converge_core.queue import (
     retry_outcome,
     visible_statuses,
 )
+from converge_core.queuetime import Freeze
 from converge_core.states import QUEUEABLE, Cause, Status
 from converge_core.validation import BLOCKED, ValidationDecision
 from flags.selectors import flag_is_enabled
@@ -67,6 +69,13 @@ from intents.locks import (
 from intents.models import CommitLink, Intent, ProcessingFailure, Repository
 from intents.policyconfig import policy_config
 from intents.queue.conflicts import merged_intents_behind
+from intents.queue.controls import (
+    batching_applies,
+    in_queue_order,
+    jump_clear,
+    jumped_ids,
+    merge_hold,
+)
 from intents.queue.executors import merge_elsewhere
 from intents.services import intent_transition
 from intents.validation import ValidationOptions, after_decision, intent_decide
@@ -117,6 +126,9 @@ class TargetRun:
     speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_conflicts: dict[str, list[str]] = field(default_factory=dict)
     merges_refused: str | None = None
+    merges_held: str | None = None  # paused or frozen: revalidate, do not merge
+    freeze: Freeze | None = None  # a freeze in force that lets some risk levels merge
+    jumped: set[str] = field(default_factory=set)  # intents an operator put at the head
     results: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     processed: int = 0
@@ -168,14 +180,19 @@ def queue_run(
     for target in targets:
         if should_stop():
             break
+        hold = merge_hold(repository, target) if options.auto_confirm else None
         run = TargetRun(
             repository=repository,
             target=target,
-            options=options,
+            options=replace(options, auto_confirm=False) if hold and hold.total else options,
             holder=holder,
             max_retries=max_retries,
             lock=lock_name(repository, target),
+            merges_held=hold.reason if hold else None,
+            freeze=hold.freeze if hold and not hold.total else None,
         )
+        if hold is not None:
+            outcome.setdefault("held", []).append(hold.to_dict(target))
         _acquire(run, on_wait)
         try:
             _walk(run, should_stop, progress)
@@ -234,6 +251,8 @@ def _load(run: TargetRun) -> list[Intent]:
         .select_related("repository")
         .order_by("priority", "created_at", "id")
     )
+    run.jumped = jumped_ids([intent.id for intent in candidates])
+    candidates = in_queue_order(candidates, run.jumped)
     by_id = {intent.id: intent for intent in candidates}
     ordered = order_batch(
         [
@@ -331,6 +350,11 @@ def _walk(run: TargetRun, should_stop: Callable[[], bool], progress: Progress) -
     if any(intent.id not in run.unchanged for intent in prefix):
         _chain(run, prefix)
     progress.start(f"Queue {run.repository.name}:{run.target}", len(batch))
+    if batching_applies(run.options):
+        from intents.queue.batches import walk_batched
+
+        walk_batched(run, batch, should_stop, progress)
+        return
     for intent in batch:
         if run.processed >= run.options.limit or should_stop() or run.merges_refused:
             break
@@ -349,7 +373,7 @@ def _keep_lock(run: TargetRun) -> None:
     run.renewed_at = time.monotonic()
 
 
-def _record(
+def record(
     run: TargetRun, intent: Intent, decision: dict[str, Any], *, counts: bool, decided: bool
 ) -> None:
     """A result of the run; ``counts`` toward ``limit``, ``decided`` (an event was written)."""
@@ -360,63 +384,82 @@ def _record(
         run.decided += 1
 
 
-def _skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
+def skip(run: TargetRun, intent: Intent, decision: str, reason: str) -> None:
     run.skipped.append(
         {"intent_id": intent.id, "target": run.target, "decision": decision, "reason": reason}
     )
 
 
-def _process_isolated(run: TargetRun, intent: Intent) -> None:
-    """Process one intent; what it raises unexpectedly sets it aside, not the run."""
+def process_isolated(run: TargetRun, intent: Intent, step: Callable[..., Any]) -> Any:
+    """Run ``step`` for one intent; what it raises unexpectedly sets it aside, not the run
+    (the result is then ``None``)."""
     try:
-        _process(run, intent)
+        return step(run, intent)
     except Conflict as exc:  # changed by someone else meanwhile: nothing to record
-        _skip(run, intent, "status_changed", exc.message)
+        skip(run, intent, "status_changed", exc.message)
     except Exception as exc:
         # A domain error that escapes the revalidation (git failing during the merge, say)
         # is this intent's failure as well; an unreachable database or the time limit is not.
         if not (is_isolated(exc) or isinstance(exc, ConvergeError)):
             raise
-        failed = failure_record(intent_id=intent.id, stage=STAGE_QUEUE, error=exc)
-        if failed["recorded"]:
-            _record(run, intent, failed, counts=False, decided=True)
-        else:
-            _skip(run, intent, "processing_failed", failed["message"])
+        record_failure(run, intent, exc)
+    return None
 
 
-def _process(run: TargetRun, intent: Intent) -> None:
+def record_failure(run: TargetRun, intent: Intent, exc: Exception) -> None:
+    failed = failure_record(intent_id=intent.id, stage=STAGE_QUEUE, error=exc)
+    if failed["recorded"]:
+        record(run, intent, failed, counts=False, decided=True)
+    else:
+        skip(run, intent, "processing_failed", failed["message"])
+
+
+def _process_isolated(run: TargetRun, intent: Intent) -> None:
+    process_isolated(run, intent, _process)
+
+
+def screen(run: TargetRun, intent: Intent) -> bool:
+    """Everything decided before an intent's revalidation: its status, a back-off, its
+    dependencies, the retry bound, the holds and speculative conflicts. True when the intent
+    goes on to be revalidated (and merged)."""
     intent.refresh_from_db()
     if intent.status not in QUEUEABLE:
-        _skip(run, intent, "status_changed", f"now {intent.status}")
-        return
+        skip(run, intent, "status_changed", f"now {intent.status}")
+        return False
     failure = run.set_aside.get(intent.id)
     if failure is not None:
-        _skip(
+        skip(
             run,
             intent,
             "set_aside",
             f"set aside until {format_timestamp(failure.retry_at)} after {failure.error_class} "
             f"in {failure.stage}: {failure.message}",
         )
-        return
+        return False
     if flag_is_enabled("plan_coordination") and _dependency_blocked(run, intent):
-        return
+        return False
     if intent.retries >= run.max_retries:
         _reject(run, intent, f"Max retries ({run.max_retries}) exceeded")
-        return
+        return False
     hold = run.holds.get(intent.id)
     if hold is not None:
         _held(run, intent, hold)
-        return
+        return False
     if intent.id in run.speculative:
         _speculative_conflict(run, intent)
-        return
+        return False
     if _unchanged(run, intent):
-        _skip(run, intent, "unchanged", UNCHANGED)
+        skip(run, intent, "unchanged", UNCHANGED)
+        return False
+    return True
+
+
+def _process(run: TargetRun, intent: Intent) -> None:
+    if not screen(run, intent):
         return
     ttl = settings.CONVERGE_QUEUE_LOCK_TTL
     if not claim_intent(intent.id, holder=run.holder, ttl=ttl):
-        _skip(run, intent, "claimed", f"claimed by {intent.claimed_by}")
+        skip(run, intent, "claimed", f"claimed by {intent.claimed_by}")
         return
     try:
         _revalidate_and_merge(run, intent)
@@ -430,7 +473,7 @@ def _held(run: TargetRun, intent: Intent, hold: QueueHold) -> None:
     if hold.rejects:
         _reject(run, intent, hold.reason)
         return
-    _record(
+    record(
         run,
         intent,
         {"decision": hold.code, "reason": hold.reason, **dict(hold.details)},
@@ -472,7 +515,7 @@ def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
         and last.get("unmet_dependencies") == payload["unmet_dependencies"]
     )
     if unchanged:
-        _skip(run, intent, "dependency_blocked", verdict.reason)
+        skip(run, intent, "dependency_blocked", verdict.reason)
         return True
     event_append(
         event_type="intent.dependency_blocked",
@@ -482,7 +525,7 @@ def _dependency_blocked(run: TargetRun, intent: Intent) -> bool:
         evidence={"unmet_count": len(verdict.unmet), "total_deps": len(intent.dependencies)},
     )
     run.last_blocks[intent.id] = {"event_type": "intent.dependency_blocked", **payload}
-    _record(run, intent, {"decision": "dependency_blocked", **payload}, counts=False, decided=True)
+    record(run, intent, {"decision": "dependency_blocked", **payload}, counts=False, decided=True)
     return True
 
 
@@ -498,7 +541,7 @@ def _speculative_conflict(run: TargetRun, intent: Intent) -> None:
         and last["event_type"] == "intent.speculative_conflict"
         and sorted(last.get("conflicts_with", [])) == sorted(conflict["conflicts_with"])
     ):
-        _skip(run, intent, "speculative_conflict", reason)
+        skip(run, intent, "speculative_conflict", reason)
         return
     head = git_for(run.repository).head(run.target)
     payload = {**conflict, "target_sha": head, "reason": reason}
@@ -508,9 +551,7 @@ def _speculative_conflict(run: TargetRun, intent: Intent) -> None:
         tenant_id=intent.tenant_id,
         payload=payload,
     )
-    _record(
-        run, intent, {"decision": "speculative_conflict", **payload}, counts=False, decided=True
-    )
+    record(run, intent, {"decision": "speculative_conflict", **payload}, counts=False, decided=True)
 
 
 def _reject(run: TargetRun, intent: Intent, reason: str) -> None:
@@ -525,10 +566,10 @@ def _reject(run: TargetRun, intent: Intent, reason: str) -> None:
     run.statuses[intent.id] = Status.REJECTED
     decision = {"decision": "rejected", "reason": reason, "retries": intent.retries}
     after_decision(intent, decision)
-    _record(run, intent, decision, counts=True, decided=True)
+    record(run, intent, decision, counts=True, decided=True)
 
 
-def _charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra: Any) -> None:
+def charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra: Any) -> None:
     """One failure: back to READY, or REJECTED once the retries reach the bound."""
     retries, rejected = retry_outcome(intent.retries, run.max_retries)
     to = Status.REJECTED if rejected else Status.READY
@@ -553,15 +594,25 @@ def _charge(run: TargetRun, intent: Intent, reason: str, *, merge: bool, **extra
     name = "merge_failed" if merge else ("rejected" if rejected else "blocked")
     decision = {"decision": name, "reason": reason, "retries": retries, "status": str(to), **extra}
     after_decision(intent, decision)
-    _record(run, intent, decision, counts=True, decided=True)
+    record(run, intent, decision, counts=True, decided=True)
 
 
-def _revalidate(run: TargetRun, intent: Intent) -> ValidationDecision:
+def revalidate(
+    run: TargetRun,
+    intent: Intent,
+    *,
+    checks_run: Mapping[str, CheckOutcome] | None = None,
+    checks_notes: Mapping[str, Mapping[str, Any]] | None = None,
+) -> ValidationDecision:
+    """The queue's revalidation against the target's head; ``checks_run`` are outcomes
+    measured on a batch's merged tree holding this intent (not run again)."""
     options = ValidationOptions(
         queue=True,
         reuse=True,
         use_last_simulation=run.options.use_last_simulation,
         skip_checks=run.options.skip_checks,
+        checks_run=checks_run,
+        checks_notes=checks_notes,
     )
     try:
         return intent_decide(
@@ -572,13 +623,13 @@ def _revalidate(run: TargetRun, intent: Intent) -> ValidationDecision:
 
 
 def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
-    decision = _revalidate(run, intent)
+    decision = revalidate(run, intent)
     if not decision.is_validated:
         extra = {}
         named = _conflicts_with(run, intent, decision)
         if named:
             extra["conflicts_with"] = named
-        _charge(run, intent, decision.reason or "", merge=False, **extra)
+        charge(run, intent, decision.reason or "", merge=False, **extra)
         return
     run.statuses[intent.id] = Status.QUEUED
     if (decision.risk_level or intent.risk_level) != intent.risk_level:
@@ -589,14 +640,16 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
             run.holds[intent.id] = hold
             _held(run, intent, hold)
             return
-    if not run.options.auto_confirm:
+    if not run.options.auto_confirm or not merge_allowed(run, intent):
         if decision.reused and intent.status == Status.QUEUED:
-            _skip(run, intent, "unchanged", UNCHANGED)  # its inputs changed back meanwhile
+            skip(run, intent, "unchanged", UNCHANGED)  # its inputs changed back meanwhile
             return
         queued: dict[str, Any] = {"decision": "queued", "trace_id": decision.trace_id}
+        if run.merges_held:
+            queued["merges_held"] = run.merges_held
         if decision.inputs_changed:
             queued["inputs_changed"] = list(decision.inputs_changed)
-        _record(run, intent, queued, counts=True, decided=True)
+        record(run, intent, queued, counts=True, decided=True)
         return
     elsewhere = merge_elsewhere(intent, decision)
     if elsewhere is not None:
@@ -610,30 +663,30 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
             # Already in the target: a run that died between moving the ref and recording the
             # merge, or a merge made outside Converge. Merging again would duplicate it.
             existing = git.merge_commit_of(simulation.source_sha, intent.target)
-            _merged(run, intent, existing, decision.trace_id, already_merged=True)
+            merge_record(run, intent, existing, decision.trace_id, already_merged=True)
             return
         try:
-            merged = git.merge(
-                simulation.source_sha,
-                intent.target,
-                simulation.target_sha,
-                simulation.tree_sha,
-                source=intent.source,
+            merged = merge_one(
+                run,
+                intent,
+                source_sha=simulation.source_sha,
+                expected_target_sha=simulation.target_sha,
+                tree_sha=simulation.tree_sha,
             )
         except TargetMoved as exc:
             if attempt == MERGE_ATTEMPTS:
-                _charge(run, intent, exc.message, merge=True)
+                charge(run, intent, exc.message, merge=True)
                 return
-            decision = _revalidate(run, intent)
+            decision = revalidate(run, intent)
             if not decision.is_validated:
                 named = _conflicts_with(run, intent, decision)
                 extra = {"conflicts_with": named} if named else {}
-                _charge(run, intent, decision.reason or "", merge=False, **extra)
+                charge(run, intent, decision.reason or "", merge=False, **extra)
                 return
             continue
         except (DirtyCheckout, CheckoutUpdateFailed) as exc:
             run.merges_refused = exc.message
-            _record(
+            record(
                 run,
                 intent,
                 {"decision": "merge_refused", "reason": exc.message},
@@ -641,7 +694,7 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
                 decided=False,
             )
             return
-        _merged(run, intent, merged, decision.trace_id)
+        merge_record(run, intent, merged, decision.trace_id)
         return
 
 
@@ -651,12 +704,33 @@ def _merged_elsewhere(
     """A merge executor's answer (``CONVERGE_MERGE_EXECUTORS``): merged, failed (charged as a
     failed merge) or deferred (nothing changes; its next decision comes with new inputs)."""
     if outcome.outcome == MERGED:
-        _merged(run, intent, outcome.sha, decision.trace_id)
+        merge_record(run, intent, outcome.sha, decision.trace_id)
     elif outcome.outcome == MERGE_FAILED:
-        _charge(run, intent, outcome.reason, merge=True)
+        charge(run, intent, outcome.reason, merge=True)
     else:
         deferred = {"decision": "merge_deferred", "reason": outcome.reason}
-        _record(run, intent, deferred, counts=False, decided=False)
+        record(run, intent, deferred, counts=False, decided=False)
+
+
+def merge_one(
+    run: TargetRun,
+    intent: Intent,
+    *,
+    source_sha: str,
+    expected_target_sha: str,
+    tree_sha: str,
+) -> str:
+    """The merge of one intent: record ``tree_sha`` as the merge of ``source_sha`` into the
+    target, a compare-and-swap from ``expected_target_sha`` (``TargetMoved`` otherwise).
+    Returns the new head. Both the one-at-a-time walk and a batch merge through here."""
+    return git_for(run.repository).merge(
+        source_sha, intent.target, expected_target_sha, tree_sha, source=intent.source
+    )
+
+
+def merge_allowed(run: TargetRun, intent: Intent) -> bool:
+    """Whether a freeze in force lets this intent merge (its exception list)."""
+    return run.freeze is None or run.freeze.allows(intent.risk_level)
 
 
 def _conflicts_with(run: TargetRun, intent: Intent, decision: ValidationDecision) -> list[str]:
@@ -668,13 +742,14 @@ def _conflicts_with(run: TargetRun, intent: Intent, decision: ValidationDecision
     return names
 
 
-def _merged(
+def merge_record(
     run: TargetRun,
     intent: Intent,
     sha: str | None,
     trace_id: str | None,
     *,
     already_merged: bool = False,
+    batch: Mapping[str, Any] | None = None,
 ) -> None:
     payload: dict[str, Any] = {
         "merged_commit": sha,
@@ -683,6 +758,8 @@ def _merged(
     }
     if already_merged:
         payload["already_merged"] = True
+    if batch:
+        payload["batch"] = dict(batch)
     intent_transition(
         intent_id=intent.id,
         to=Status.MERGED,
@@ -700,8 +777,10 @@ def _merged(
             defaults={"repo": run.repository.name, "observed_at": timezone.now()},
         )
     run.statuses[intent.id] = Status.MERGED
+    if intent.id in run.jumped:
+        jump_clear(intent.id)
     decision: dict[str, Any] = {"decision": "merged", "merged_commit": sha, "trace_id": trace_id}
     if already_merged:
         decision["already_merged"] = True
     after_decision(intent, decision)
-    _record(run, intent, decision, counts=True, decided=True)
+    record(run, intent, decision, counts=True, decided=True)
