@@ -32,6 +32,7 @@ def test_a_healthy_setup_passes_every_check(cli, healthy, settings):
         "feature_flags",
         "review_pool",
         "llm_advisor",
+        "semantic_index",
         "broker",
         "cache",
         "worker",

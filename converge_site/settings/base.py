@@ -391,6 +391,7 @@ CONVERGE_DOCTOR_CHECKS += [
     "flags.doctor.check_feature_flags",
     "reviews.doctor.check_review_pool",
     "reviews.doctor.check_llm_advisor",
+    "semantic.doctor.check_semantic_index",
     "converge_site.doctor.check_broker",
     "converge_site.doctor.check_cache",
     "intents.doctor.check_worker",
