@@ -45,6 +45,8 @@ test-postgres:
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/event_economy_bench.py
+	$(PY) bench/semantic_quality.py
+	$(PY) bench/semantic_bench.py
 
 env-example: install
 	$(PY) -c "from converge_site.envvars import render_env_example as r; open('.env.example', 'w').write(r())"

@@ -173,11 +173,11 @@ def embed(count: int) -> dict[str, object]:
     started = time.perf_counter()
     provider.embed(["warm up"])
     load_s = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     size = settings.CONVERGE_SEMANTIC_BATCH_SIZE
     for start in range(0, count, size):
         provider.embed(corpus[start : start + size])
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     return {
         "texts": count,
         "batch_size": size,
@@ -185,6 +185,9 @@ def embed(count: int) -> dict[str, object]:
         "model_load_s": round(load_s, 2),
         "embed_s": round(seconds, 2),
         "intents_per_s": round(count / seconds, 1),
+        "cpu_s": round(cpu_seconds, 2),
+        "intents_per_cpu_s": round(count / cpu_seconds, 1),
+        "load_average_1m": round(os.getloadavg()[0], 1),
     }
 
 

@@ -42,6 +42,9 @@ TARGET_WEIGHT = 0.2
 SCOPE_WEIGHT = 0.2
 # Rows of the similarity matrix computed at once: 1,024 × 10,000 float32 is 40 MB.
 CANDIDATE_BLOCK = 1024
+# The most similar pairs a scan of one repository considers: a very low threshold must not
+# turn a scan of 10,000 intents into 50 million candidates.
+MAX_CANDIDATES = 10_000
 # The runbook's "Escalate if": more than 5 conflicts unresolved for over 24 hours.
 ESCALATE_COUNT = 5
 ESCALATE_HOURS = 24
@@ -227,12 +230,13 @@ def candidate_pairs(
     *,
     skip: npt.NDArray[np.int64] | None = None,
     block: int = CANDIDATE_BLOCK,
+    limit: int = MAX_CANDIDATES,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """Index pairs ``i < j`` whose cosine is at least the threshold, and the cosines.
 
     One normalised matrix product per block of rows against the rows after it. ``skip``:
     a group code per row (−1 for none); pairs sharing a code ≥ 0 are left out (two intents
-    of one plan are the planner's business).
+    of one plan are the planner's business). At most ``limit`` pairs, the most similar.
     """
     unit = normalised(vectors)
     count = unit.shape[0]
@@ -243,24 +247,29 @@ def candidate_pairs(
         stop = min(start + block, count)
         # Columns from start on: the upper triangle of this block and everything to its right.
         product = unit[start:stop] @ unit[start:].T
-        local_rows = np.arange(stop - start)[:, None]
-        mask = (np.arange(count - start)[None, :] > local_rows) & (
-            product >= np.float32(similarity_threshold)
-        )
-        i, j = np.nonzero(mask)
+        i, j = np.nonzero(product >= np.float32(similarity_threshold))
+        upper = j > i  # the block's own lower triangle and diagonal are not pairs
+        i, j = i[upper], j[upper]
         values = product[i, j]
         i = i + start
         j = j + start
         if skip is not None:
             keep = ~((skip[i] >= 0) & (skip[i] == skip[j]))
             i, j, values = i[keep], j[keep], values[keep]
+        if values.shape[0] > limit:
+            top = np.argpartition(-values, limit - 1)[:limit]
+            i, j, values = i[top], j[top], values[top]
         rows.append(i.astype(np.int64))
         cols.append(j.astype(np.int64))
         sims.append(np.clip(values, -1.0, 1.0).astype(np.float32))
     if not rows:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty.copy(), np.empty(0, dtype=np.float32)
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(sims)
+    i, j, values = np.concatenate(rows), np.concatenate(cols), np.concatenate(sims)
+    if values.shape[0] > limit:
+        top = np.argpartition(-values, limit - 1)[:limit]
+        i, j, values = i[top], j[top], values[top]
+    return i, j, values
 
 
 def find_conflicts(

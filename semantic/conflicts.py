@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from converge_core.errors import InvalidInput
@@ -188,14 +188,18 @@ def _persist(
                 "model": model,
             }
             if row is None:
-                row = SemanticConflict.objects.create(
-                    tenant_id=group.tenant_id,
-                    intent_a_id=pair.intent_a,
-                    intent_b_id=pair.intent_b,
-                    mode=mode,
-                    detected_at=now,
-                    **values,
-                )
+                try:
+                    with transaction.atomic():
+                        row = SemanticConflict.objects.create(
+                            tenant_id=group.tenant_id,
+                            intent_a_id=pair.intent_a,
+                            intent_b_id=pair.intent_b,
+                            mode=mode,
+                            detected_at=now,
+                            **values,
+                        )
+                except IntegrityError:  # a concurrent scan opened it first
+                    continue
                 _record(pair, row, mode=mode, changed=False, actor=actor, given=given, plans=plans)
                 opened += 1
             elif row.status != ConflictStatus.OPEN:

@@ -7,6 +7,7 @@ reindex writes one ``embedding.reindexed`` with its counts (not on a dry run).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,6 +25,8 @@ from semantic.conflicts import conflict_scan_automatic
 from semantic.models import Embedding
 from semantic.providers import Provider, provider_get
 from semantic.texts import intent_texts
+
+logger = logging.getLogger(__name__)
 
 
 def _iso(value: Any) -> str | None:
@@ -85,6 +88,25 @@ def _write(
                 }
             )
     return results
+
+
+def _write_each(
+    provider: Provider, intents: Sequence[Intent], *, actor: str, record_each: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """:func:`_write` in one batch; when the batch fails, intent by intent, so one intent
+    that cannot be embedded never stops the others. The results and the failures."""
+    try:
+        return _write(provider, intents, actor=actor, record_each=record_each), []
+    except Exception:
+        logger.exception("semantic: embedding a batch of %d intents failed", len(intents))
+    results: list[dict[str, Any]] = []
+    failures: list[dict[str, str]] = []
+    for intent in intents:
+        try:
+            results += _write(provider, [intent], actor=actor, record_each=record_each)
+        except Exception as error:
+            failures.append({"intent_id": intent.pk, "error": str(error)[:500]})
+    return results, failures
 
 
 def _pending(provider: Provider, intents: Sequence[Intent], force: bool) -> list[Intent]:
@@ -169,14 +191,9 @@ def reindex(
         if dry_run:
             indexed += len(pending)
         elif pending:
-            try:
-                indexed += len(_write(chosen, pending, actor=actor, record_each=False))
-            except Exception:
-                for intent in pending:
-                    try:
-                        indexed += len(_write(chosen, [intent], actor=actor, record_each=False))
-                    except Exception as error:
-                        failures.append({"intent_id": intent.pk, "error": str(error)[:500]})
+            written, failed = _write_each(chosen, pending, actor=actor, record_each=False)
+            indexed += len(written)
+            failures += failed
         progress.advance(len(chunk))
     result: dict[str, Any] = {
         "indexed": indexed,
@@ -211,6 +228,7 @@ def index_pending(*, actor: str, limit: int = 500) -> dict[str, Any]:
     beat's indexing of new and changed intents), then scan the groups that changed."""
     chosen = provider_get()
     indexed: list[dict[str, Any]] = []
+    failures: list[dict[str, str]] = []
     touched: set[tuple[int, str | None]] = set()
     active = Intent.objects.filter(status__in=list(ACTIVE))
     for chunk in _chunks(active, 1000):
@@ -218,7 +236,9 @@ def index_pending(*, actor: str, limit: int = 500) -> dict[str, Any]:
         size = settings.CONVERGE_SEMANTIC_BATCH_SIZE
         for start in range(0, len(pending), size):
             batch = pending[start : start + size]
-            indexed += _write(chosen, batch, actor=actor, record_each=True)
+            written, failed = _write_each(chosen, batch, actor=actor, record_each=True)
+            indexed += written
+            failures += failed
             touched.update((i.repository_id, i.tenant_id) for i in batch)
         if len(indexed) >= limit:
             break
@@ -228,7 +248,10 @@ def index_pending(*, actor: str, limit: int = 500) -> dict[str, Any]:
             actor=actor, repository_id=repository_id, tenant_id=tenant_id
         )
         opened += scan["persisted"]["opened"] if scan is not None else 0
-    return {"indexed": len(indexed), "model": chosen.model, "opened": opened}
+    result: dict[str, Any] = {"indexed": len(indexed), "model": chosen.model, "opened": opened}
+    if failures:
+        result["failures"] = failures
+    return result
 
 
 def index_status(*, tenant_id: str | None = None, model: str | None = None) -> dict[str, Any]:

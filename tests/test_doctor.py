@@ -33,6 +33,7 @@ def test_a_healthy_setup_passes_every_check(cli, healthy, settings):
         "review_pool",
         "llm_advisor",
         "security_tools",
+        "semantic_index",
         "broker",
         "cache",
         "worker",

@@ -148,3 +148,15 @@ def test_conflicts_are_scored_ordered_and_name_the_younger_intent() -> None:
     assert first.target_overlap == 1.0
     assert first.scope_overlap == 0.5
     assert ("i-d", "i-e") not in pairs  # one plan
+
+
+def test_a_very_low_threshold_keeps_only_the_most_similar_pairs() -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(50, 8))
+
+    rows, cols, sims = candidate_pairs(vectors, -1.0, block=7, limit=20)
+    everything = candidate_pairs(vectors, -1.0, limit=10_000)[2]
+
+    assert len(sims) == 20
+    assert len(everything) == 50 * 49 // 2
+    assert sorted(sims.tolist()) == pytest.approx(sorted(everything.tolist())[-20:])

@@ -420,6 +420,7 @@ CONVERGE_DOCTOR_CHECKS += [
     "reviews.doctor.check_review_pool",
     "reviews.doctor.check_llm_advisor",
     "security.doctor.check_security_tools",
+    "semantic.doctor.check_semantic_index",
     "converge_site.doctor.check_broker",
     "converge_site.doctor.check_cache",
     "intents.doctor.check_worker",
