@@ -23,11 +23,16 @@ that this module needs no Django.
   each review sweep (intake throttling).
 - ``CONVERGE_SUMMARY_SECTIONS`` (:class:`SummarySections`): extra read-only sections of
   ``GET /v1/summary`` (repo health).
+- ``CONVERGE_DASHBOARD_SECTIONS`` (:class:`DashboardSections`): the panels of the operator
+  console's dashboard (queue, reviews, intake, locks, operator events; conflicts and findings
+  when their apps add them).
+- ``CONVERGE_INTENT_ACTIONS`` (:class:`IntentActions`): operator actions on intents offered by
+  a later app (request a review, release a review hold) in the console's intent list and page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -127,3 +132,38 @@ class ReviewBacklogHook(Protocol):
     def __call__(
         self, *, backlogs: Mapping[str, int], limit: int, actor: str
     ) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """One panel of the console's dashboard: a template (under ``templates/``) rendered with
+    ``context``; panels are shown by ``order``, then title."""
+
+    title: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+class DashboardSections(Protocol):
+    """The panel of one app for an operator holding ``permissions`` (``app_label.codename``
+    strings); ``None`` when there is nothing that operator may see."""
+
+    def __call__(self, *, permissions: frozenset[str]) -> DashboardSection | None: ...
+
+
+@dataclass(frozen=True)
+class ConsoleAction:
+    """An operator action on intents: ``run(intent_id, actor, reason)`` calls one service and
+    returns what to tell the operator. Offered only to holders of ``permission``
+    (``app_label.codename``); a ``dangerous`` one is confirmed with a reason first."""
+
+    name: str
+    description: str
+    permission: str
+    run: Callable[[str, str, str], str]
+    dangerous: bool = False
+
+
+class IntentActions(Protocol):
+    def __call__(self) -> Sequence[ConsoleAction]: ...

@@ -16,7 +16,9 @@ from django.utils.module_loading import import_string
 from converge_core.hooks import (
     AdmissionCheck,
     AfterDecision,
+    DashboardSections,
     DecisionInputsHook,
+    IntentActions,
     IntentDetails,
     PolicyGate,
     QueueHoldCheck,
@@ -80,3 +82,11 @@ def review_backlog_hooks() -> list[ReviewBacklogHook]:
 
 def summary_sections() -> list[SummarySections]:
     return _hooks("CONVERGE_SUMMARY_SECTIONS")
+
+
+def dashboard_sections() -> list[DashboardSections]:
+    return _hooks("CONVERGE_DASHBOARD_SECTIONS")
+
+
+def intent_actions() -> list[IntentActions]:
+    return _hooks("CONVERGE_INTENT_ACTIONS")
