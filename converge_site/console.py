@@ -41,7 +41,6 @@ class ConsoleSite(admin.AdminSite):
             "subtitle": None,
             "sections": sections,
             "refresh_seconds": REFRESH_SECONDS,
-            "app_list": self.get_app_list(request),
             **(extra_context or {}),
         }
         request.current_app = self.name

@@ -19,7 +19,6 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from converge_core.audit import format_timestamp
 from converge_core.errors import ConvergeError
 from converge_core.hooks import ConsoleAction
 from converge_core.policy import validate_tenant_risk_policy
@@ -266,8 +265,10 @@ class IntentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Set the priority given (1 = first)", permissions=["operate_queue"])
     def set_priority(self, request: HttpRequest, queryset: QuerySet[Intent]) -> HttpResponse | None:
-        form = IntentActionForm(request.POST)
-        priority = form.cleaned_data.get("priority") if form.is_valid() else None
+        try:
+            priority = IntentActionForm.base_fields["priority"].clean(request.POST.get("priority"))
+        except forms.ValidationError:
+            priority = None
         if priority is None:
             self.message_user(request, "Choose a priority from 1 to 5.", messages.ERROR)
             return back(request)
@@ -317,7 +318,7 @@ class IntentAdmin(admin.ModelAdmin):
         events = [
             {
                 "seq": event.seq,
-                "timestamp": format_timestamp(event.timestamp),
+                "timestamp": event.timestamp,
                 "event_type": event.event_type,
                 "actor": event.agent_id,
                 "trace_id": event.trace_id,

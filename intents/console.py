@@ -119,7 +119,7 @@ def _time_chart(waited: dict[str, list[float]]) -> Chart | None:
         for name, fraction in (("p50", 0.5), ("p95", 0.95)):
             values.append(_minutes(percentile(waited[target], fraction)) or 0.0)
             labels.append(f"{target} {name}")
-    return bar_chart(values, labels, width=max(120, 60 * len(values)))
+    return bar_chart(values, labels, width=max(160, 90 * len(values)))
 
 
 def queue_section(*, permissions: frozenset[str]) -> DashboardSection | None:
