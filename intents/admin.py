@@ -315,6 +315,10 @@ class IntentAdmin(admin.ModelAdmin):
         overview = intent_overview(intent.pk)
         record = IntentDecision.objects.filter(intent=intent).first()
         decision = record.decision if record is not None else None
+        feed = list(event_feed(intent_id=intent.pk, oldest_first=True)[:500])
+        speculative = next(
+            (e for e in reversed(feed) if e.event_type == "intent.speculative_conflict"), None
+        )
         events = [
             {
                 "seq": event.seq,
@@ -324,7 +328,7 @@ class IntentAdmin(admin.ModelAdmin):
                 "trace_id": event.trace_id,
                 "payload": json.dumps(event.payload, indent=2, sort_keys=True),
             }
-            for event in event_feed(intent_id=intent.pk, oldest_first=True)[:500]
+            for event in feed
         ]
         actions = self.get_actions(request)
         context = {
@@ -338,6 +342,7 @@ class IntentAdmin(admin.ModelAdmin):
             "decided_at": record.decided_at if record is not None else None,
             "gates": (decision or {}).get("policy", {}).get("gates", []),
             "simulation": (decision or {}).get("simulation") or {},
+            "speculative": speculative,
             "events": events,
             "commit_links": list(intent.commit_links.order_by("observed_at")),
             "actions": [(name, entry[2]) for name, entry in actions.items()],

@@ -63,7 +63,7 @@ def wait_reason(
 
 
 def _hour_labels(start: datetime) -> list[str]:
-    return [f"{(start + timedelta(hours=h)):%H}:00" for h in range(HOURS)]
+    return [f"{(start + timedelta(hours=h)):%m-%d %H}:00 UTC" for h in range(HOURS)]
 
 
 def _charts(now: datetime) -> dict[str, Any]:
