@@ -58,7 +58,10 @@ def test_the_dashboard_shows_each_queue_in_order_with_why_each_intent_waits(ops,
     assert [row["intent"].pk for row in queue["intents"]][0] == "blocked-1"  # priority 1
     assert content.count("<svg") >= 2 and 'http-equiv="refresh"' in content
     assert "gone-host:4242:abcd1234" in content and "(expired)" in content
-    assert 'href="/admin/intents/intent/?repository__id__exact=' in content
+    behind = ops.get(queue["url"])  # each number links to the list behind it
+    assert behind.status_code == 200 and behind.context["cl"].result_count == 3
+    overdue = ops.get(response.context["sections"][1].context["overdue_url"])
+    assert overdue.status_code == 200
 
 
 def test_the_intent_page_explains_the_last_decision_and_lists_its_events(ops, seeded):
