@@ -191,3 +191,25 @@ def test_signed_in_staff_are_not_rate_limited_and_view_site_is_the_dashboard(ops
     assert statuses == [200, 200, 200, 429]
     limited = anonymous.get("/admin/login/")
     assert limited["Content-Type"].startswith("text/html") and b"429" in limited.content
+
+
+def broken_section(*, permissions: frozenset[str]) -> None:
+    raise RuntimeError("a panel failed")
+
+
+def test_a_server_error_in_the_console_is_an_html_page(seeded, settings):
+    from intents.hooks import _load
+
+    operator()
+    client = Client(raise_request_exception=False)
+    client.login(username="ops", password=PASSWORD)
+    settings.CONVERGE_DASHBOARD_SECTIONS = ["tests.test_console_pages.broken_section"]
+    _load.cache_clear()
+    try:
+        response = client.get(reverse("admin:index"))
+    finally:
+        _load.cache_clear()
+    assert response.status_code == 500
+    assert (
+        response["Content-Type"].startswith("text/html") and b"500 Server error" in response.content
+    )
