@@ -23,6 +23,7 @@ from converge_core.errors import ConvergeError
 from converge_core.hooks import ConsoleAction
 from converge_core.policy import validate_tenant_risk_policy
 from converge_core.states import ACTIVE, Status
+from intents.console import decision_of
 from intents.hooks import intent_actions
 from intents.locks import locks_force_release
 from intents.models import (
@@ -118,14 +119,6 @@ class IntentActionForm(ActionForm):
         choices=[("", "priority"), *((n, n) for n in range(1, 6))],
         label="Priority",
     )
-
-
-def decision_of(intent: Intent) -> dict[str, Any] | None:
-    """The intent's last decision (``last_decision`` is selected with the row)."""
-    try:
-        return intent.last_decision.decision
-    except IntentDecision.DoesNotExist:
-        return None
 
 
 def waiting_reason(intent: Intent) -> str:
@@ -347,8 +340,6 @@ class IntentAdmin(admin.ModelAdmin):
             "commit_links": list(intent.commit_links.order_by("observed_at")),
             "actions": [(name, entry[2]) for name, entry in actions.items()],
             "can_act": bool(actions) and intent.status in ACTIVE,
-            "has_view_permission": True,
-            "now": timezone.now(),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.change_form_template, context)

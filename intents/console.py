@@ -30,7 +30,8 @@ HOURS = 24
 STALE_HEARTBEATS = 3
 
 
-def _decision(intent: Intent) -> dict[str, Any] | None:
+def decision_of(intent: Intent) -> dict[str, Any] | None:
+    """The intent's last decision (select ``last_decision`` with the rows)."""
     try:
         return intent.last_decision.decision
     except IntentDecision.DoesNotExist:
@@ -46,7 +47,7 @@ def wait_reason(
 ) -> tuple[str, str]:
     """``(kind, reason)`` of why an active intent is not merged yet: a review hold, a
     dependency, the last decision's gate or conflict, the queue lock, or its turn."""
-    decision = _decision(intent)
+    decision = decision_of(intent)
     if hold is not None:
         return "review hold", hold.reason
     if unmet:
