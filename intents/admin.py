@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -23,7 +24,7 @@ from converge_core.errors import ConvergeError
 from converge_core.hooks import ConsoleAction
 from converge_core.policy import validate_tenant_risk_policy
 from converge_core.states import ACTIVE, Status
-from intents.console import decision_of
+from intents.console import wait_reasons
 from intents.hooks import intent_actions
 from intents.locks import locks_force_release
 from intents.models import (
@@ -121,14 +122,14 @@ class IntentActionForm(ActionForm):
     )
 
 
-def waiting_reason(intent: Intent) -> str:
-    """Why an active intent is where it is, from its last decision."""
-    decision = decision_of(intent)
-    if decision is None:
-        return "not validated yet" if intent.status in ACTIVE else ""
-    if decision.get("decision") == "validated":
-        return "validated; waiting for its turn" if intent.status in ACTIVE else ""
-    return str(decision.get("reason") or decision.get("decision") or "")
+class IntentChangeList(ChangeList):
+    """The page's rows with why each active one waits, asked for the whole page at once."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        reasons = wait_reasons(list(self.result_list))
+        for intent in self.result_list:
+            intent.console_wait = reasons.get(intent.pk)
 
 
 @admin.register(Intent)
@@ -175,12 +176,16 @@ class IntentAdmin(admin.ModelAdmin):
     def has_operate_queue_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(OPERATE)
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return IntentChangeList
+
     @admin.display(description="state and reason", ordering="status")
     def state(self, intent: Intent) -> str:
-        reason = waiting_reason(intent)
-        if not reason:
+        wait = getattr(intent, "console_wait", None)
+        if wait is None:
             return intent.status
-        return format_html("<strong>{}</strong> — {}", intent.status, reason)
+        kind, reason = wait
+        return format_html("<strong>{}</strong> — {}: {}", intent.status, kind, reason)
 
     # -- actions ---------------------------------------------------------------------------
 

@@ -63,6 +63,31 @@ def wait_reason(
     return "turn", "validated; waits for its turn"
 
 
+def wait_reasons(intents: list[Intent]) -> dict[str, tuple[str, str]]:
+    """:func:`wait_reason` of each active intent (finished ones are absent), in a fixed
+    number of queries: the queue holds, the dependencies' statuses and the queue locks."""
+    active = [intent for intent in intents if intent.status in ACTIVE]
+    if not active:
+        return {}
+    holds: dict[str, QueueHold] = {}
+    for hook in queue_holds():
+        holds.update(hook([intent.pk for intent in active]))
+    wanted = {dep for intent in active for dep in intent.dependencies}
+    merged = set(
+        Intent.objects.filter(pk__in=wanted, status=Status.MERGED).values_list("pk", flat=True)
+    )
+    locks = {(lock.repository_id, lock.target): lock.holder for lock in QueueLock.objects.all()}
+    return {
+        intent.pk: wait_reason(
+            intent,
+            hold=holds.get(intent.pk),
+            unmet=[dep for dep in intent.dependencies if dep not in merged],
+            locked_by=locks.get((intent.repository_id, intent.target)),
+        )
+        for intent in active
+    }
+
+
 def _hour_labels(start: datetime) -> list[str]:
     return [f"{(start + timedelta(hours=h)):%m-%d %H}:00 UTC" for h in range(HOURS)]
 
@@ -160,22 +185,9 @@ def queue_section(*, permissions: frozenset[str]) -> DashboardSection | None:
         .select_related("last_decision")
         .order_by("priority", "created_at")
     )
-    ids = [intent.pk for intent in shown]
-    holds: dict[str, QueueHold] = {}
-    for hook in queue_holds():
-        holds.update(hook(ids))
-    wanted = {dep for intent in shown for dep in intent.dependencies}
-    merged = set(
-        Intent.objects.filter(pk__in=wanted, status=Status.MERGED).values_list("pk", flat=True)
-    )
-    locks = {(lock.repository_id, lock.target): lock.holder for lock in QueueLock.objects.all()}
+    reasons = wait_reasons(shown)
     for intent in shown:
-        kind, reason = wait_reason(
-            intent,
-            hold=holds.get(intent.pk),
-            unmet=[dep for dep in intent.dependencies if dep not in merged],
-            locked_by=locks.get((intent.repository_id, intent.target)),
-        )
+        kind, reason = reasons[intent.pk]
         queues[(intent.repository_id, intent.target)]["intents"].append(
             {
                 "intent": intent,

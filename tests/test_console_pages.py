@@ -213,3 +213,17 @@ def test_a_server_error_in_the_console_is_an_html_page(seeded, settings):
     assert (
         response["Content-Type"].startswith("text/html") and b"500 Server error" in response.content
     )
+
+
+def test_the_intent_list_is_the_active_queue_with_why_each_intent_waits(ops, seeded):
+    from intents.tests.factories import IntentFactory
+
+    IntentFactory(id="merged-1", repository=seeded.repository, status="MERGED")
+    response = ops.get(reverse("admin:intents_intent_changelist"))
+    rows = [intent.pk for intent in response.context["cl"].result_list]
+    assert rows == ["blocked-1", "waiting-1", "reviewed-1"]  # active only, in queue order
+    content = response.content.decode()
+    assert f"conflict: {CONFLICT}" in content
+    assert "dependency: waits for blocked-1" in content and "review hold: " in content
+    everything = ops.get(reverse("admin:intents_intent_changelist"), {"lifecycle": "all"})
+    assert "merged-1" in {intent.pk for intent in everything.context["cl"].result_list}
