@@ -6,10 +6,11 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from access.models import ApiKey
 from access.services import api_key_revoke
+from interfaces.console import confirm_selected, operator
 
 
 @admin.register(ApiKey)
@@ -42,11 +43,22 @@ class ApiKeyAdmin(admin.ModelAdmin):
         # A deleted env key would be seeded again at the next start; revoke instead.
         return False
 
-    @admin.action(description="Revoke the selected keys now")
-    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        keys = [api_key_revoke(key_id=key_id) for key_id in queryset.values_list("pk", flat=True)]
+    def has_revoke_apikey_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("access.revoke_apikey")
+
+    @admin.action(description="Revoke the selected keys now", permissions=["revoke_apikey"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> HttpResponse | None:
+        reason = confirm_selected(self, request, queryset, title="Revoke API keys")
+        if isinstance(reason, HttpResponse):
+            return reason
+        actor = operator(request)
+        keys = [
+            api_key_revoke(key_id=key_id, actor=actor, reason=reason)
+            for key_id in queryset.values_list("pk", flat=True)
+        ]
         self.message_user(
             request,
             f"Revoked {len(keys)} key(s): {', '.join(k.key_prefix + '…' for k in keys)}",
             messages.SUCCESS,
         )
+        return None

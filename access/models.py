@@ -39,6 +39,8 @@ class ApiKey(models.Model):
         db_table = "security_apikey"
         ordering = ["-created_at"]
         verbose_name = "API key"
+        # the console's one action on keys (a key is never edited or deleted)
+        permissions = [("revoke_apikey", "Can revoke API keys")]
         indexes = [
             # authentication: candidates sharing the presented key's prefix
             models.Index(fields=["key_prefix"], name="apikey_prefix_idx"),

@@ -138,12 +138,29 @@ def api_key_rotate(
     }
 
 
-def api_key_revoke(*, key_id: int) -> ApiKey:
-    """Revoke a key at once (idempotent: a revoked key keeps its first revocation time)."""
-    ApiKey.objects.filter(pk=key_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    key = ApiKey.objects.filter(pk=key_id).first()
-    if key is None:
-        raise NotFound(f"API key {key_id} not found")
+def api_key_revoke(*, key_id: int, actor: str, reason: str = "") -> ApiKey:
+    """Revoke a key at once, recorded as ``access.key_revoked`` (idempotent: a revoked key
+    keeps its first revocation time and a second revocation records nothing)."""
+    with transaction.atomic():
+        revoked = ApiKey.objects.filter(pk=key_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        key = ApiKey.objects.filter(pk=key_id).first()
+        if key is None:
+            raise NotFound(f"API key {key_id} not found")
+        if revoked:
+            event_append(
+                event_type="access.key_revoked",
+                tenant_id=key.tenant,
+                agent_id=actor,
+                payload={
+                    "key_prefix": key.key_prefix,
+                    "key_actor": key.actor,
+                    "role": key.role,
+                    "actor": actor,
+                    "reason": reason,
+                },
+            )
     return key
 
 

@@ -37,6 +37,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "risk.level_reclassified",
         "policy.evaluated",
         "policy.sod.violation",
+        # repositories
+        "repository.updated",
         # queue and worker
         "queue.processed",
         "queue.reset",
@@ -112,6 +114,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "access.denied",
         "access.granted",
         "access.key_rotated",
+        "access.key_revoked",
     }
 )
 

@@ -26,11 +26,16 @@ that this module needs no Django.
 - ``CONVERGE_MERGE_EXECUTORS`` (:class:`MergeExecutor`): asked by the queue before it merges a
   validated intent itself; the first that answers merges it elsewhere (GitHub's pull-request
   merge API) or says why it must not be merged now.
+- ``CONVERGE_DASHBOARD_SECTIONS`` (:class:`DashboardSections`): the panels of the operator
+  console's dashboard (queue, reviews, intake, locks, operator events; conflicts and findings
+  when their apps add them).
+- ``CONVERGE_INTENT_ACTIONS`` (:class:`IntentActions`): operator actions on intents offered by
+  a later app (request a review, release a review hold) in the console's intent list and page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -161,3 +166,38 @@ class MergeExecutor(Protocol):
     """Merges an intent instead of the local git engine; ``None``: not this executor's."""
 
     def __call__(self, request: MergeRequest) -> MergeOutcome | None: ...
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """One panel of the console's dashboard: a template (under ``templates/``) rendered with
+    ``context``; panels are shown by ``order``, then title."""
+
+    title: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+class DashboardSections(Protocol):
+    """The panel of one app for an operator holding ``permissions`` (``app_label.codename``
+    strings); ``None`` when there is nothing that operator may see."""
+
+    def __call__(self, *, permissions: frozenset[str]) -> DashboardSection | None: ...
+
+
+@dataclass(frozen=True)
+class ConsoleAction:
+    """An operator action on intents: ``run(intent_id, actor, reason)`` calls one service and
+    returns what to tell the operator. Offered only to holders of ``permission``
+    (``app_label.codename``); a ``dangerous`` one is confirmed with a reason first."""
+
+    name: str
+    description: str
+    permission: str
+    run: Callable[[str, str, str], str]
+    dangerous: bool = False
+
+
+class IntentActions(Protocol):
+    def __call__(self) -> Sequence[ConsoleAction]: ...

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -25,6 +26,7 @@ logger = logging.getLogger("converge.api")
 
 API_PREFIXES = ("/v1/", "/api/")
 RATE_LIMIT_EXEMPT = ("/health", "/metrics", "/integrations/github")
+CONSOLE_PREFIX = "/admin/"
 PROBE_PREFIXES = ("/health", "/metrics")
 
 SECURITY_HEADERS = {
@@ -139,7 +141,9 @@ class RateLimitMiddleware:
 
     Runs after authentication is resolved and before the URL resolver, so 401s and unknown
     routes spend the caller's budget too. Probes, metrics, webhooks and CORS preflights are
-    exempt. A cache outage lets requests through rather than failing the API.
+    exempt, and so are staff signed in to the console (the login page is limited like any
+    anonymous caller, with an HTML page). A cache outage lets requests through rather than
+    failing the API.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -147,6 +151,10 @@ class RateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.CONVERGE_RATE_LIMIT_ENABLED or request.path.startswith(RATE_LIMIT_EXEMPT):
+            return self.get_response(request)
+        console = request.path.startswith(CONSOLE_PREFIX)
+        if console and _signed_in_staff(request):
+            # operators in the console are people reading pages, not API callers: no budget
             return self.get_response(request)
         from access.authentication import resolve_request
         from access.ratelimit import bucket_for, metric_label, rate_limit_hit
@@ -162,12 +170,20 @@ class RateLimitMiddleware:
         else:
             metrics.observe_throttle(metric_label(bucket))
             message = f"Rate limit exceeded ({decision.limit} requests/min)"
-            response = JsonResponse(envelope("rate_limit_exceeded", message), status=429)
+            if console:
+                response = render(request, "429.html", {"message": message}, status=429)
+            else:
+                response = JsonResponse(envelope("rate_limit_exceeded", message), status=429)
             response["Retry-After"] = str(decision.retry_after)
         response["X-RateLimit-Limit"] = str(decision.limit)
         response["X-RateLimit-Remaining"] = str(decision.remaining)
         response["X-RateLimit-Reset"] = str(decision.reset_seconds)
         return response
+
+
+def _signed_in_staff(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):

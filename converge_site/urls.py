@@ -20,6 +20,6 @@ urlpatterns = [
 ]
 
 handler400 = "interfaces.exceptions.bad_request"
-handler403 = "interfaces.exceptions.permission_denied"
-handler404 = "interfaces.exceptions.not_found"
-handler500 = "interfaces.exceptions.server_error"
+handler403 = "converge_site.errorpages.permission_denied"
+handler404 = "converge_site.errorpages.not_found"
+handler500 = "converge_site.errorpages.server_error"

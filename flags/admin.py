@@ -15,16 +15,30 @@ from converge_core.flags import FLAGS
 from flags.models import FlagOverride
 from flags.selectors import flag_list
 from flags.services import flag_clear, flag_set
+from interfaces.console import confirmation, operator
+
+# operations that turn a flag off or drop an operator's override: confirmed, with a reason
+DANGEROUS = ("disable", "clear")
 
 
 @admin.register(FlagOverride)
 class FlagOverrideAdmin(admin.ModelAdmin):
-    """The changelist shows all flags (overridden or not); toggles call the flag services."""
+    """The changelist shows all flags (overridden or not); toggles call the flag services.
+
+    There is no change form: a row edited in place would skip the event and forge its
+    ``set_by``. Toggling takes the ``flags.toggle_flag`` permission.
+    """
 
     change_list_template = "admin/flags/flagoverride/change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_toggle_flag_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("flags.toggle_flag")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -56,7 +70,7 @@ class FlagOverrideAdmin(admin.ModelAdmin):
             "title": "Feature flags",
             "opts": self.model._meta,
             "rows": rows,
-            "can_change": self.has_change_permission(request),
+            "can_toggle": self.has_toggle_flag_permission(request),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.change_list_template, context)
@@ -64,20 +78,33 @@ class FlagOverrideAdmin(admin.ModelAdmin):
     def toggle_view(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request):
+        if not self.has_toggle_flag_permission(request):
             raise PermissionDenied
         name = request.POST.get("flag", "")
         operation = request.POST.get("operation", "")
-        actor = f"admin:{request.user.get_username()}"
+        reason = ""
+        if operation in DANGEROUS:
+            confirmed = confirmation(
+                request,
+                title=f"{operation.capitalize()} flag {name}",
+                objects=[name],
+                action_label=f"{operation.capitalize()} {name}",
+                each_context=self.admin_site.each_context(request),
+                opts=self.model._meta,
+            )
+            if isinstance(confirmed, HttpResponse):
+                return confirmed
+            reason = confirmed
+        actor = operator(request)
         try:
             if operation == "enable":
                 state = flag_set(name=name, enabled=True, actor=actor)
             elif operation == "disable":
-                state = flag_set(name=name, enabled=False, actor=actor)
+                state = flag_set(name=name, enabled=False, actor=actor, reason=reason)
             elif operation == "mode":
                 state = flag_set(name=name, mode=request.POST.get("mode", ""), actor=actor)
             elif operation == "clear":
-                state = flag_clear(name=name, actor=actor)
+                state = flag_clear(name=name, actor=actor, reason=reason)
             else:
                 raise ConvergeError(f"Unknown operation {operation!r}")
         except ConvergeError as exc:

@@ -20,6 +20,7 @@ class FlagOverride(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("toggle_flag", "Can toggle feature flags")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(enabled__isnull=False) | Q(mode__isnull=False),

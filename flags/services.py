@@ -19,21 +19,26 @@ def _spec(name: str) -> FlagSpec:
     return spec
 
 
-def _record(state: FlagState, actor: str) -> None:
-    event_append(
-        event_type="feature_flag.changed",
-        agent_id=actor,
-        payload={"flag": state.name, "enabled": state.enabled, "mode": state.mode},
-    )
+def _record(state: FlagState, actor: str, reason: str) -> None:
+    payload: dict[str, object] = {"flag": state.name, "enabled": state.enabled, "mode": state.mode}
+    if reason:
+        payload["reason"] = reason
+    event_append(event_type="feature_flag.changed", agent_id=actor, payload=payload)
     # This process forgets its copy now and again once committed; others within the TTL.
     flag_overrides_invalidate()
     transaction.on_commit(flag_overrides_invalidate)
 
 
 def flag_set(
-    *, name: str, enabled: bool | None = None, mode: str | None = None, actor: str
+    *,
+    name: str,
+    enabled: bool | None = None,
+    mode: str | None = None,
+    actor: str,
+    reason: str = "",
 ) -> FlagState:
-    """Override a flag at runtime (source ``api``); the parts not given keep their override."""
+    """Override a flag at runtime (source ``api``); the parts not given keep their override.
+    The operator's ``reason`` (the console asks for one to disable a flag) joins the event."""
     spec = _spec(name)
     if enabled is None and mode is None:
         raise InvalidInput("Give enabled and/or mode", field="enabled")
@@ -51,11 +56,11 @@ def flag_set(
         row.set_at = timezone.now()
         row.save()
         state = flag_state(name)
-        _record(state, actor)
+        _record(state, actor, reason)
     return state
 
 
-def flag_clear(*, name: str, actor: str) -> FlagState:
+def flag_clear(*, name: str, actor: str, reason: str = "") -> FlagState:
     """Drop a flag's runtime override; the lower layers decide again.
 
     Clearing a flag without an override changes nothing and records nothing.
@@ -65,5 +70,5 @@ def flag_clear(*, name: str, actor: str) -> FlagState:
         deleted, _ = FlagOverride.objects.filter(pk=name).delete()
         state = flag_state(name)
         if deleted:
-            _record(state, actor)
+            _record(state, actor, reason)
     return state

@@ -14,8 +14,12 @@ from django.urls import URLPattern, path, reverse
 from converge_core.errors import ConvergeError
 from converge_core.intake import SETTABLE_MODES
 from intake.models import IntakeOverride
-from intake.selectors import intake_status, intake_tenants
+from intake.selectors import intake_overview
 from intake.services import intake_mode_set
+from interfaces.console import confirmation, operator
+
+# the mode that turns work away: confirmed before it is set
+DANGEROUS_MODE = "pause"
 
 
 class IntakeModeForm(forms.Form):
@@ -26,12 +30,22 @@ class IntakeModeForm(forms.Form):
 
 @admin.register(IntakeOverride)
 class IntakeOverrideAdmin(admin.ModelAdmin):
-    """The changelist is the intake status of every tenant with a form to change a mode."""
+    """The changelist is the intake status of every tenant with a form to change a mode.
+
+    There is no change form: a row edited in place would skip the event and forge its
+    ``set_by``. Setting a mode takes the ``intake.set_intake`` permission.
+    """
 
     change_list_template = "admin/intake/intakeoverride/change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_set_intake_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("intake.set_intake")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -49,14 +63,14 @@ class IntakeOverrideAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        rows = [intake_status(tenant_id=tenant) for tenant in intake_tenants()]
+        rows = intake_overview()
         context = {
             **self.admin_site.each_context(request),
             "title": "Intake modes",
             "opts": self.model._meta,
             "rows": rows,
             "form": IntakeModeForm(),
-            "can_change": self.has_change_permission(request),
+            "can_set": self.has_set_intake_permission(request),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.change_list_template, context)
@@ -64,7 +78,7 @@ class IntakeOverrideAdmin(admin.ModelAdmin):
     def set_mode_view(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request):
+        if not self.has_set_intake_permission(request):
             raise PermissionDenied
         form = IntakeModeForm(request.POST)
         if not form.is_valid():
@@ -75,12 +89,14 @@ class IntakeOverrideAdmin(admin.ModelAdmin):
             self.message_user(request, f"Mode not changed: {errors}", messages.ERROR)
         else:
             tenant_id = form.cleaned_data["tenant_id"].strip() or None
+            if form.cleaned_data["mode"] == DANGEROUS_MODE and not request.POST.get("confirmed"):
+                return self._confirm_pause(request, tenant_id)
             try:
                 result = intake_mode_set(
                     mode=form.cleaned_data["mode"],
                     tenant_id=tenant_id,
                     reason=form.cleaned_data["reason"],
-                    actor=f"admin:{request.user.get_username()}",
+                    actor=operator(request),
                 )
             except ConvergeError as exc:
                 self.message_user(request, f"Mode not changed: {exc.message}", messages.ERROR)
@@ -91,3 +107,17 @@ class IntakeOverrideAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
         return HttpResponseRedirect(reverse("admin:intake_intakeoverride_changelist"))
+
+    def _confirm_pause(self, request: HttpRequest, tenant_id: str | None) -> HttpResponse:
+        """Pausing turns every new intent away: one more look before it applies (the reason
+        given is kept, and may be changed on the confirmation page)."""
+        confirmed = confirmation(
+            request,
+            title=f"Pause intake of {tenant_id or 'every tenant'}",
+            objects=[tenant_id or "(every tenant)"],
+            action_label="Pause intake",
+            each_context=self.admin_site.each_context(request),
+            opts=self.model._meta,
+        )
+        assert isinstance(confirmed, HttpResponse)
+        return confirmed

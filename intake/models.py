@@ -24,6 +24,7 @@ class IntakeOverride(models.Model):
 
     class Meta:
         ordering = ["tenant_id"]
+        permissions = [("set_intake", "Can set the intake mode of a tenant")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(mode__in=StoredIntakeMode.values), name="intakeoverride_mode_valid"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
@@ -14,6 +15,7 @@ from insights.events import active_intents, intents_of
 from insights.health import repo_health_snapshot
 from intake.models import IntakeOverride
 from intents.policyconfig import policy_config
+from ledger.selectors import latest_by_tenant
 
 
 def intake_settings() -> IntakeConfig:
@@ -97,3 +99,78 @@ def intake_tenants() -> list[str | None]:
         if tenant is not None
     }
     return [None, *sorted(tenants)]
+
+
+def _override_of(tenant_id: str | None, overrides: dict[str, IntakeOverride]) -> Any:
+    own = overrides.get(tenant_id or "")
+    return own if own is not None or not tenant_id else overrides.get("")
+
+
+# tenants without a snapshot yet whose signals the console computes now (the rest wait for
+# the beat's next snapshot), so the page's cost stays bounded however many tenants there are
+LIVE_LIMIT = 5
+
+
+def _snapshot_signals(health_event: Any, debt_event: Any, config: IntakeConfig) -> dict[str, Any]:
+    health_score = health_event.payload.get("repo_health_score")
+    debt_score = debt_event.payload.get("debt_score") if debt_event else None
+    return {
+        "health_score": health_score,
+        "health_status": health_event.payload.get("status"),
+        "debt_score": debt_score,
+        "debt_status": debt_event.payload.get("status") if debt_event else "disabled",
+        "auto_mode": str(auto_mode(float(health_score), debt_score, config)),
+        "snapshot_at": health_event.timestamp,
+    }
+
+
+def intake_overview() -> list[dict[str, Any]]:
+    """The console's intake page: every tenant's mode with the health and debt behind it.
+
+    A bounded number of queries however many tenants there are: a tenant's signals are its
+    latest recorded snapshots (the beat records them every 5 minutes); the row for every
+    tenant (``None``) and up to :data:`LIVE_LIMIT` tenants without a snapshot yet are
+    computed now, as ``intake status`` does.
+    """
+    config = intake_settings()
+    tenants = intake_tenants()
+    overrides = {row.tenant_id: row for row in IntakeOverride.objects.all()}
+    health = latest_by_tenant(event_type="health.snapshot")
+    debt = latest_by_tenant(event_type="verification.debt.snapshot")
+    pending = dict(
+        active_intents(None)
+        .order_by()
+        .values_list("tenant_id")
+        .annotate(count=Count("pk"))
+        .values_list("tenant_id", "count")
+    )
+    live_left = LIVE_LIMIT
+    rows = []
+    for tenant in tenants:
+        override = _override_of(tenant, overrides)
+        signals: dict[str, Any]
+        if tenant is not None and tenant in health:
+            signals = _snapshot_signals(health[tenant], debt.get(tenant), config)
+        elif tenant is None or live_left > 0:
+            live_left -= tenant is not None
+            signals = {**intake_signals(tenant_id=tenant, config=config), "snapshot_at": None}
+        else:
+            signals = {"auto_mode": None, "snapshot_at": None}
+        rows.append(
+            {
+                "tenant_id": tenant,
+                "mode": override.mode if override is not None else signals["auto_mode"],
+                "auto_mode": signals["auto_mode"],
+                "manual_override": override is not None,
+                "override": None if override is None else override_serialize(override),
+                "health_score": signals.get("health_score"),
+                "health_status": signals.get("health_status"),
+                "debt_score": signals.get("debt_score"),
+                "debt_status": signals.get("debt_status"),
+                "queue_pending": pending.get(tenant, 0)
+                if tenant is not None
+                else sum(pending.values()),
+                "snapshot_at": signals["snapshot_at"],
+            }
+        )
+    return rows

@@ -16,7 +16,9 @@ from django.utils.module_loading import import_string
 from converge_core.hooks import (
     AdmissionCheck,
     AfterDecision,
+    DashboardSections,
     DecisionInputsHook,
+    IntentActions,
     IntentDetails,
     MergeExecutor,
     PolicyGate,
@@ -85,3 +87,11 @@ def summary_sections() -> list[SummarySections]:
 
 def merge_executors() -> list[MergeExecutor]:
     return _hooks("CONVERGE_MERGE_EXECUTORS")
+
+
+def dashboard_sections() -> list[DashboardSections]:
+    return _hooks("CONVERGE_DASHBOARD_SECTIONS")
+
+
+def intent_actions() -> list[IntentActions]:
+    return _hooks("CONVERGE_INTENT_ACTIONS")

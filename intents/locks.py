@@ -299,11 +299,16 @@ def lock_describe(lock: dict[str, Any]) -> str:
 
 
 def locks_force_release(
-    repository: Repository | None = None, *, names: list[str] | None = None
+    repository: Repository | None = None,
+    *,
+    names: list[str] | None = None,
+    actor: str,
+    reason: str = "",
 ) -> list[dict[str, Any]]:
     """Release queue lock rows (of one repository, or the named ones) whoever holds them: the
-    operator's override after a crash. Recorded as ``queue.lock_released``. Advisory locks
-    cannot be released this way (see :func:`advisory_locks_held`)."""
+    operator's override after a crash. Recorded as ``queue.lock_released`` with the operator
+    and their reason. Advisory locks cannot be released this way (see
+    :func:`advisory_locks_held`)."""
     queryset = QueueLock.objects.all()
     if repository is not None:
         queryset = queryset.filter(repository=repository)
@@ -312,7 +317,11 @@ def locks_force_release(
     released = [lock_serialize(lock) for lock in queryset]
     queryset.delete()
     for lock in released:
-        event_append(event_type="queue.lock_released", payload=lock)
+        event_append(
+            event_type="queue.lock_released",
+            agent_id=actor,
+            payload={**lock, "actor": actor, "reason": reason},
+        )
     return released
 
 

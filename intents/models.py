@@ -62,6 +62,12 @@ class Intent(models.Model):
 
     class Meta:
         ordering = ["priority", "created_at"]
+        permissions = [
+            (
+                "operate_queue",
+                "Can operate the queue: validate, requeue, reprioritise, reject, release locks",
+            )
+        ]
         indexes = [
             # status filters of lists, inspect and the queue-depth metric
             models.Index(fields=["status"], name="intent_status_idx"),

@@ -9,8 +9,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from converge_core.errors import InvalidInput
+from converge_core.errors import Conflict, InvalidInput, NotFound
+from intents.cleaning import clean_label, clean_ref
 from intents.models import Repository
+from ledger.append import event_append
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -65,3 +67,43 @@ def repository_resolve(path: str | os.PathLike[str] | None = None) -> Repository
             if existing is not None:
                 return existing
     raise InvalidInput(f"Could not name repository {root}")
+
+
+def repository_update(
+    *, repository_id: int, name: str, default_branch: str, actor: str
+) -> Repository:
+    """An operator's change of a repository's name or default branch, recorded as
+    ``repository.updated`` with the diff (the path and kind follow the checkout itself)."""
+    cleaned = {
+        "name": clean_label(name, "name"),
+        "default_branch": clean_ref(default_branch, "default_branch"),
+    }
+    if cleaned["name"] is None:
+        raise InvalidInput("name is required", field="name")
+    with transaction.atomic():
+        repository = Repository.objects.select_for_update().filter(pk=repository_id).first()
+        if repository is None:
+            raise NotFound(f"Repository {repository_id} not found")
+        changes = {
+            field: {"from": getattr(repository, field), "to": value}
+            for field, value in cleaned.items()
+            if getattr(repository, field) != value
+        }
+        if not changes:
+            return repository
+        if "name" in changes and Repository.objects.filter(name=cleaned["name"]).exists():
+            raise Conflict(f"Repository name {cleaned['name']!r} is taken", field="name")
+        for field, change in changes.items():
+            setattr(repository, field, change["to"])
+        repository.save(update_fields=list(changes))
+        event_append(
+            event_type="repository.updated",
+            agent_id=actor,
+            payload={
+                "repository": repository.name,
+                "path": repository.path,
+                "changes": changes,
+                "actor": actor,
+            },
+        )
+    return repository

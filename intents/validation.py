@@ -179,6 +179,7 @@ def intent_decide(
             tenant_id=intent.tenant_id,
             trace_id=trace_id,
             dry_run=options.dry_run,
+            agent_id=actor,
         )
         run = Run(
             intent=intent,

@@ -12,10 +12,17 @@ class Recorder:
     """Collects a run's events under one trace id; ``flush`` appends them in order."""
 
     def __init__(
-        self, *, intent_id: str, tenant_id: str | None, trace_id: str, dry_run: bool
+        self,
+        *,
+        intent_id: str,
+        tenant_id: str | None,
+        trace_id: str,
+        dry_run: bool,
+        agent_id: str | None = None,
     ) -> None:
         self.intent_id = intent_id
         self.tenant_id = tenant_id
+        self.agent_id = agent_id
         self.trace_id = trace_id
         self.dry_run = dry_run
         self.pending: list[dict[str, Any]] = []
@@ -28,6 +35,7 @@ class Recorder:
                 "event_type": event_type,
                 "intent_id": self.intent_id,
                 "tenant_id": self.tenant_id,
+                "agent_id": self.agent_id,
                 "trace_id": self.trace_id,
                 "payload": payload,
                 "evidence": evidence,

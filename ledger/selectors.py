@@ -196,6 +196,19 @@ def latest_events(
     }
 
 
+def latest_by_tenant(*, event_type: str) -> dict[str | None, Event]:
+    """The latest event of a type for every tenant (``None``: the events naming no tenant),
+    in one query however many tenants there are."""
+    newest = (
+        Event.objects.filter(event_type=event_type)
+        .order_by()
+        .values("tenant_id")
+        .annotate(newest=Max("seq"))
+        .values("newest")
+    )
+    return {event.tenant_id: event for event in Event.objects.filter(seq__in=newest)}
+
+
 def intent_event_count(event_types: Iterable[str]) -> int:
     """How many events :func:`intent_events_in_order` yields for the same types."""
     return Event.objects.filter(event_type__in=list(event_types), intent_id__isnull=False).count()

@@ -10,11 +10,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from converge_core.errors import ConvergeError
 from converge_core.reviews import OPEN, RESOLUTIONS
+from interfaces.console import back, confirm_selected, operator
 from reviews.models import ReviewTask
 from reviews.services import review_assign, review_cancel, review_complete, review_escalate
 
@@ -48,23 +51,32 @@ class SlaFilter(admin.SimpleListFilter):
         return queryset
 
 
+# decisions that stop an intent or drop a review: confirmed, with a reason
+DANGEROUS_RESOLUTIONS = ("rejected",)
+
+
 @admin.register(ReviewTask)
 class ReviewTaskAdmin(admin.ModelAdmin):
+    """Review tasks move only through the review services; every action takes
+    ``reviews.decide_review`` and records the operator as the actor."""
+
     list_display = (
         "id",
-        "intent",
+        "intent_link",
         "status",
         "reviewer",
         "risk_level",
         "priority",
         "trigger",
         "sla_deadline",
-        "is_overdue",
+        "sla",
         "escalation_level",
         "resolution",
+        "decided_by",
         "tenant_id",
         "created_at",
     )
+    list_select_related = ("intent",)
     list_filter = ("status", SlaFilter, "risk_level", "trigger", "resolution", "tenant_id")
     search_fields = ("=id", "intent__id", "reviewer")
     raw_id_fields = ("intent",)
@@ -83,9 +95,25 @@ class ReviewTaskAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(boolean=True, description="Overdue")
-    def is_overdue(self, task: ReviewTask) -> bool:
-        return task.status in OPEN and task.sla_deadline < timezone.now()
+    def has_decide_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("reviews.decide_review")
+
+    @admin.display(description="intent", ordering="intent_id")
+    def intent_link(self, task: ReviewTask) -> str:
+        url = reverse("admin:intents_intent_change", args=[task.intent_id])
+        return format_html('<a href="{}">{}</a>', url, task.intent_id)
+
+    @admin.display(description="SLA", ordering="sla_deadline")
+    def sla(self, task: ReviewTask) -> str:
+        """``overdue`` (in red) only for an open task past its deadline; a closed task has
+        no SLA left to miss."""
+        if task.status not in OPEN:
+            return "—"
+        if task.sla_deadline < timezone.now():
+            return format_html(
+                '<strong class="sla-overdue" style="color:#ba2121">{}</strong>', "overdue"
+            )
+        return format_html('<span class="sla-ok">{}</span>', "on time")
 
     def _apply(
         self,
@@ -94,7 +122,7 @@ class ReviewTaskAdmin(admin.ModelAdmin):
         verb: str,
         call: Callable[[str, str], Any],
     ) -> None:
-        actor = f"admin:{request.user.get_username()}"
+        actor = operator(request)
         done = 0
         for task_id in queryset.values_list("id", flat=True):
             try:
@@ -105,7 +133,7 @@ class ReviewTaskAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, f"{verb} {done} review(s).", messages.SUCCESS)
 
-    @admin.action(description="Assign to the reviewer given")
+    @admin.action(description="Assign to the reviewer given", permissions=["decide_review"])
     def assign(self, request: HttpRequest, queryset: QuerySet[ReviewTask]) -> None:
         reviewer = request.POST.get("reviewer", "").strip()
         if not reviewer:
@@ -118,13 +146,21 @@ class ReviewTaskAdmin(admin.ModelAdmin):
             lambda task_id, actor: review_assign(task_id=task_id, reviewer=reviewer, actor=actor),
         )
 
-    @admin.action(description="Complete with the resolution given")
-    def complete(self, request: HttpRequest, queryset: QuerySet[ReviewTask]) -> None:
+    @admin.action(
+        description="Complete with the resolution given (rejected asks for a reason)",
+        permissions=["decide_review"],
+    )
+    def complete(self, request: HttpRequest, queryset: QuerySet[ReviewTask]) -> HttpResponse | None:
         resolution = request.POST.get("resolution", "")
         if resolution not in RESOLUTIONS:
             self.message_user(request, "Choose a resolution to complete with.", messages.ERROR)
-            return
+            return None
         notes = request.POST.get("note", "")
+        if resolution in DANGEROUS_RESOLUTIONS:
+            confirmed = confirm_selected(self, request, queryset, title="Reject reviewed intents")
+            if isinstance(confirmed, HttpResponse):
+                return confirmed
+            notes = f"{notes}\n{confirmed}".strip() if notes else confirmed
         self._apply(
             request,
             queryset,
@@ -133,8 +169,9 @@ class ReviewTaskAdmin(admin.ModelAdmin):
                 task_id=task_id, resolution=resolution, notes=notes, actor=actor
             ),
         )
+        return back(request)
 
-    @admin.action(description="Escalate")
+    @admin.action(description="Escalate", permissions=["decide_review"])
     def escalate(self, request: HttpRequest, queryset: QuerySet[ReviewTask]) -> None:
         reason = request.POST.get("note", "") or "manual_escalation"
         self._apply(
@@ -144,12 +181,15 @@ class ReviewTaskAdmin(admin.ModelAdmin):
             lambda task_id, actor: review_escalate(task_id=task_id, reason=reason, actor=actor),
         )
 
-    @admin.action(description="Cancel")
-    def cancel(self, request: HttpRequest, queryset: QuerySet[ReviewTask]) -> None:
-        reason = request.POST.get("note", "")
+    @admin.action(description="Cancel (asks for a reason)", permissions=["decide_review"])
+    def cancel(self, request: HttpRequest, queryset: QuerySet[ReviewTask]) -> HttpResponse | None:
+        reason = confirm_selected(self, request, queryset, title="Cancel reviews")
+        if isinstance(reason, HttpResponse):
+            return reason
         self._apply(
             request,
             queryset,
             "Cancelled",
             lambda task_id, actor: review_cancel(task_id=task_id, reason=reason, actor=actor),
         )
+        return back(request)

@@ -42,10 +42,16 @@ class ReviewTask(models.Model):
     notes = models.TextField(blank=True, default="")
     tenant_id = models.CharField(max_length=200, null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
+    # who completed or cancelled it (the actor of its review.completed / review.cancelled)
+    decided_by = models.CharField(max_length=200, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["priority", "created_at"]
+        permissions = [
+            ("decide_review", "Can assign, decide, escalate and cancel reviews"),
+            ("request_review", "Can request a review of an intent"),
+        ]
         indexes = [
             # lists and the sweep: tasks of a status in priority order
             models.Index(

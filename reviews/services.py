@@ -209,6 +209,7 @@ def review_complete(*, task_id: str, resolution: str, notes: str = "", actor: st
                 "resolution": resolution,
                 "notes": notes,
                 "completed_at": now,
+                "decided_by": actor,
             },
         )
         _append(
@@ -235,9 +236,9 @@ def review_cancel(*, task_id: str, reason: str = "", actor: str) -> ReviewTask:
 
     def fields(task: ReviewTask, _now: datetime) -> dict[str, Any]:
         if not reason:
-            return {}
+            return {"decided_by": actor}
         line = f"Cancelled: {reason}"
-        return {"notes": f"{task.notes}\n{line}" if task.notes else line}
+        return {"notes": f"{task.notes}\n{line}" if task.notes else line, "decided_by": actor}
 
     with transaction.atomic():
         _, task = _change(task_id, ReviewOp.CANCEL, expected=None, fields=fields)

@@ -54,6 +54,7 @@ def build_repository() -> None:
         "feature/docs",
         "feature/timeout-a",
         "feature/timeout-b",
+        "feature/timeout-c",
         "plan/schema",
         "plan/backend",
         "plan/frontend",
@@ -62,6 +63,7 @@ def build_repository() -> None:
     commit_file("feature/docs", "docs/usage.md", "# Usage\n", "document usage")
     commit_file("feature/timeout-a", "app/config.py", "TIMEOUT = 60\nRETRIES = 3\n", "longer")
     commit_file("feature/timeout-b", "app/config.py", "TIMEOUT = 10\nRETRIES = 3\n", "shorter")
+    commit_file("feature/timeout-c", "app/config.py", "TIMEOUT = 90\nRETRIES = 3\n", "longest")
     commit_file("plan/schema", "app/schema.sql", "create table t (id int);\n", "schema")
     commit_file("plan/backend", "app/backend.py", "def load():\n    pass\n", "backend")
     commit_file("plan/frontend", "web/index.html", "<h1>t</h1>\n", "frontend")
@@ -217,7 +219,12 @@ def main() -> None:
     ).stdout
     print(f"  git status: {'clean' if not status.strip() else status}")
 
-    say("6. Every decision is an event in a hash-chained log")
+    say("6. A late change to the same line waits: the console shows why")
+    converge("intent", "create", "--from-branch", "feature/timeout-c", "--intent-id", "timeout-c")
+    show_decision("timeout-c", converge("validate", "--intent-id", "timeout-c"))
+    print("  timeout-c stays READY until its author rebases; the operator console explains it")
+
+    say("7. Every decision is an event in a hash-chained log")
     verified = converge("audit", "verify-chain")
     print(
         f"  audit chain: {'intact' if verified['valid'] else 'BROKEN'} "

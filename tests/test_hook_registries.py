@@ -48,3 +48,18 @@ def test_a_hook_that_cannot_be_imported_names_the_setting(settings):
     assert str(raised.value).startswith(
         "CONVERGE_AFTER_DECISION: cannot import 'notifications.hooks.no_such_hook': "
     )
+
+
+def test_the_console_hooks_are_loaded_from_their_settings(settings):
+    from intents.hooks import dashboard_sections, intent_actions
+    from reviews.console import review_intent_actions, reviews_section
+
+    settings.CONVERGE_DASHBOARD_SECTIONS = ["reviews.console.reviews_section"]
+    settings.CONVERGE_INTENT_ACTIONS = ["reviews.console.review_intent_actions"]
+
+    assert dashboard_sections() == [reviews_section]
+    assert intent_actions() == [review_intent_actions]
+    assert [action.name for action in review_intent_actions()] == [
+        "request_review",
+        "release_review_hold",
+    ]

@@ -23,7 +23,7 @@ def test_seeding_is_insert_only_by_hash(db):
     assert api_keys_seed(entries=entries) == {"configured": 2, "inserted": 2, "existing": 0}
     viewer = ApiKey.objects.get(actor="bob")
     assert (viewer.tenant, viewer.scopes, viewer.source) == ("team-a", ["queue.read"], "env")
-    api_key_revoke(key_id=viewer.pk)
+    api_key_revoke(key_id=viewer.pk, actor="admin:ops")
     admin = ApiKey.objects.get(actor="ops")
     ApiKey.objects.filter(pk=admin.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     # a restart with the same environment: both keys stay exactly as they are (dead)
@@ -93,5 +93,5 @@ def test_rotation_defaults_to_an_hour_and_checks_the_range(db):
 
 def test_a_revoked_key_is_refused_at_once(db):
     key, raw = api_key_create(role="viewer", actor="bob")
-    api_key_revoke(key_id=key.pk)
+    api_key_revoke(key_id=key.pk, actor="admin:ops")
     assert api_client(raw).get("/v1/auth/whoami").status_code == 401

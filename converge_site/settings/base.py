@@ -68,7 +68,7 @@ ALLOWED_HOSTS = [h.strip() for h in envvars.value("DJANGO_ALLOWED_HOSTS").split(
 INSTALLED_APPS = [
     # Admin modules are discovered by the URL configuration (converge_site/urls.py), so a
     # CLI process that never serves pages does not import them.
-    "django.contrib.admin.apps.SimpleAdminConfig",
+    "converge_site.console.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -95,8 +95,9 @@ INSTALLED_APPS = [
 
 # Order matters: headers and observability wrap everything (429s and 500s included); static
 # files and CORS preflights are answered before the rate limiter; an API body over the size
-# limit is refused before anything reads it; the limiter runs before the URL resolver so
-# unknown routes and 401s count against the caller's budget too.
+# limit is refused before anything reads it; the limiter runs after the session is read (staff
+# signed in to the console are not limited) and before the URL resolver so unknown routes and
+# 401s count against the caller's budget too.
 MIDDLEWARE = [
     "converge_site.middleware.SecurityHeadersMiddleware",
     "converge_site.middleware.RequestObservabilityMiddleware",
@@ -105,11 +106,11 @@ MIDDLEWARE = [
     "converge_site.middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "converge_site.middleware.BodySizeLimitMiddleware",
-    "converge_site.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "converge_site.middleware.RateLimitMiddleware",
     "converge_site.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -395,6 +396,13 @@ CONVERGE_SUMMARY_SECTIONS: list[str] = []
 CONVERGE_DOCTOR_CHECKS: list[str] = []
 # Asked by the queue before it merges with the local git engine (GitHub's pull-request merge).
 CONVERGE_MERGE_EXECUTORS: list[str] = []
+# The operator console: the dashboard's panels and the intents' actions of later apps.
+CONVERGE_DASHBOARD_SECTIONS: list[str] = [
+    "intents.console.queue_section",
+    "intents.console.locks_section",
+    "ledger.console.operator_events_section",
+]
+CONVERGE_INTENT_ACTIONS: list[str] = []
 
 # --- Operations: reviews, intake, verification debt, notifications, LLM advisor, flags --------
 CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
@@ -408,6 +416,8 @@ CONVERGE_INTENT_DETAILS += [
     "security.details.intent_security",
     "semantic.details.intent_semantic_conflicts",
 ]
+CONVERGE_DASHBOARD_SECTIONS += ["reviews.console.reviews_section", "intake.console.intake_section"]
+CONVERGE_INTENT_ACTIONS.append("reviews.console.review_intent_actions")
 CONVERGE_AFTER_DECISION += [
     "notifications.hooks.notify_decision",
     "reviews.policy.policy_review_request",

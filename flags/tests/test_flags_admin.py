@@ -28,13 +28,27 @@ def test_toggle_actions_call_the_services_and_report(admin_client):
         reverse(TOGGLE), {"flag": "notifications", "operation": "mode", "mode": "enforce"}
     )
     assert flag_state("notifications").mode == "enforce"
-    admin_client.post(reverse(TOGGLE), {"flag": "audit_chain", "operation": "disable"})
+    asked = admin_client.post(reverse(TOGGLE), {"flag": "audit_chain", "operation": "disable"})
+    assert b'name="reason"' in asked.content and flag_state("audit_chain").enabled is True
+    admin_client.post(
+        reverse(TOGGLE),
+        {"flag": "audit_chain", "operation": "disable", "confirmed": "yes", "reason": "noisy"},
+    )
     assert flag_state("audit_chain").enabled is False
-    admin_client.post(reverse(TOGGLE), {"flag": "audit_chain", "operation": "clear"})
+    admin_client.post(
+        reverse(TOGGLE),
+        {"flag": "audit_chain", "operation": "clear", "confirmed": "yes", "reason": "done"},
+    )
     assert flag_state("audit_chain").source == "default"
     changes = Event.objects.filter(event_type="feature_flag.changed")
     assert changes.count() == 4
     assert set(changes.values_list("agent_id", flat=True)) == {"admin:admin"}
+    assert [c.payload.get("reason") for c in changes.order_by("seq")] == [
+        None,
+        None,
+        "noisy",
+        "done",
+    ]
 
 
 def test_a_bad_toggle_is_reported_and_changes_nothing(admin_client):

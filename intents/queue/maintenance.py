@@ -112,7 +112,7 @@ def queue_reset(
     names the advisory locks it cannot release (only the session holding one can)."""
     result: dict[str, Any] = {}
     if clear_lock:
-        result["released_locks"] = locks_force_release(repository)
+        result["released_locks"] = locks_force_release(repository, actor=actor)
         result["cleared_claims"] = claims_clear_expired(repository)
         held = advisory_locks_held(repository)
         if held:

@@ -54,7 +54,7 @@ def test_intents_cannot_be_added_or_edited_in_the_console(admin_client, reposito
     assert Intent.objects.get(pk="a-1").priority == 3
 
 
-def test_reset_action_calls_the_service(admin_client, repository):
+def test_requeue_action_resets_retries_then_validates(admin_client, repository):
     create_intent(repository, "a-1")
     intent_transition(
         intent_id="a-1", to="VALIDATED", cause="validate_ok", event_type="intent.validated"
@@ -64,12 +64,13 @@ def test_reset_action_calls_the_service(admin_client, repository):
     )
     response = admin_client.post(
         reverse("admin:intents_intent_changelist"),
-        {"action": "reset_retries", "_selected_action": ["a-1"]},
+        {"action": "requeue", "_selected_action": ["a-1"]},
         follow=True,
     )
     assert response.status_code == 200
     assert Intent.objects.get(pk="a-1").retries == 0
-    assert Event.objects.order_by("-seq").first().event_type == "queue.reset"
+    reset = Event.objects.get(event_type="queue.reset")
+    assert reset.agent_id == "admin:admin"
 
 
 def test_validate_action_runs_the_pipeline(admin_client, repository, git_repo):
@@ -107,11 +108,20 @@ def test_queue_lock_release_action(admin_client, repository):
     from intents.models import QueueLock
 
     lock_acquire(repository, "main", holder="dead-host:1:x", ttl=300)
+    url = reverse("admin:intents_queuelock_changelist")
+    selected = {"action": "release", "_selected_action": [f"{repository.name}:main"]}
+    asked = admin_client.post(url, selected)
+    assert b'name="reason"' in asked.content and QueueLock.objects.exists()
+    unreasoned = admin_client.post(url, {**selected, "confirmed": "yes", "reason": " "})
+    assert b"Give a reason to continue." in unreasoned.content and QueueLock.objects.exists()
     response = admin_client.post(
-        reverse("admin:intents_queuelock_changelist"),
-        {"action": "release", "_selected_action": [f"{repository.name}:main"]},
-        follow=True,
+        url, {**selected, "confirmed": "yes", "reason": "worker died"}, follow=True
     )
     assert b"Released 1 lock(s)." in response.content
     assert not QueueLock.objects.exists()
-    assert Event.objects.get(event_type="queue.lock_released").payload["holder"] == "dead-host:1:x"
+    released = Event.objects.get(event_type="queue.lock_released")
+    assert (released.payload["holder"], released.payload["reason"], released.agent_id) == (
+        "dead-host:1:x",
+        "worker died",
+        "admin:admin",
+    )

@@ -42,7 +42,9 @@ def test_assign_complete_escalate_and_cancel_actions(admin_client, db):
     assert b"Assigned 2 review(s)." in response.content
     _act(admin_client, "complete", [a.id], resolution="approved", note="lgtm")
     _act(admin_client, "escalate", [b.id], note="stuck")
-    _act(admin_client, "cancel", [c.id], note="duplicate")
+    asked = _act(admin_client, "cancel", [c.id])
+    assert b'name="reason"' in asked.content
+    _act(admin_client, "cancel", [c.id], confirmed="yes", reason="duplicate")
     tasks = {task.id: task for task in ReviewTask.objects.all()}
     assert (tasks[a.id].status, tasks[a.id].resolution, tasks[a.id].notes) == (
         "completed",
@@ -51,6 +53,7 @@ def test_assign_complete_escalate_and_cancel_actions(admin_client, db):
     )
     assert (tasks[b.id].status, tasks[b.id].reviewer) == ("escalated", "alice")
     assert (tasks[c.id].status, tasks[c.id].notes) == ("cancelled", "Cancelled: duplicate")
+    assert (tasks[a.id].decided_by, tasks[c.id].decided_by) == ("admin:admin", "admin:admin")
     escalated = Event.objects.get(event_type="review.escalated")
     assert escalated.payload["reason"] == "stuck" and escalated.agent_id == "admin:admin"
 
