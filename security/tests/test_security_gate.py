@@ -83,3 +83,13 @@ def test_an_unavailable_scanner_warns_and_is_never_clean(repository, git_repo):
     assert result["decision"] == "validated"
     [warning] = [w for w in result["warnings"] if w["code"] == "security_gate_warning"]
     assert "not checked: pip-audit unavailable" in warning["message"]
+
+
+def test_a_dry_run_scans_but_stores_nothing(leaky):
+    events = Event.objects.count()
+    result = intent_validate(
+        intent_id="leaky", options=ValidationOptions(skip_checks=True, dry_run=True)
+    )
+    assert result["decision"] == "blocked" and "AWS Access Key" in result["reason"]
+    assert not SecurityScan.objects.exists() and not SecurityFinding.objects.exists()
+    assert Event.objects.count() == events
