@@ -13,7 +13,8 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN pip install --no-cache-dir --no-deps --editable .
+RUN pip install --no-cache-dir --no-deps --editable . \
+    && python -m compileall -q /app
 
 USER converge
 ENV CONVERGE_HOME=/data/converge \
