@@ -173,9 +173,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from interfaces.dbready import ensure_database_ready
+    from django.core.management import call_command
 
-    ensure_database_ready()
+    call_command("migrate", verbosity=0)
     rows, done = [], 0
     for size in (int(s) for s in args.sizes.split(",")):
         started = time.perf_counter()
