@@ -167,7 +167,7 @@ def measure(n: int, workdir: Path) -> dict[str, Any]:
 def cli_calls(cli: list[str], label: str, repo: Path, workdir: Path, count: int) -> dict:
     """Per-call medians of one CLI on ``repo`` (``intent create``, ``validate --skip-checks``),
     each call next to a bare ``django.setup()`` so both see the same load."""
-    from bench.startup import BARE_SETUP
+    from bench.startup import BARE_SETUP, children_cpu
 
     env = {**os.environ, "CONVERGE_HOME": str(workdir / f"home-{label}")}
     env["CONVERGE_DB_PATH"] = str(workdir / f"cli-{label}.db")
@@ -180,20 +180,24 @@ def cli_calls(cli: list[str], label: str, repo: Path, workdir: Path, count: int)
         text=True,
         check=True,
     ).stdout.split()[:count]
-    timings: dict[str, list[float]] = {"create": [], "validate": [], "bare": []}
+    timings: dict[str, list[float]] = {}
 
-    def timed(argv: list[str]) -> float:
+    def timed(phase: str, argv: list[str]) -> None:
+        cpu = children_cpu()
         started = time.perf_counter()
-        subprocess.run(argv, env=env, cwd=repo, capture_output=True)
-        return time.perf_counter() - started
+        done = subprocess.run(argv, env=env, cwd=repo, capture_output=True)
+        timings.setdefault(phase, []).append(time.perf_counter() - started)
+        timings.setdefault(f"{phase} cpu", []).append(children_cpu() - cpu)
+        if done.returncode != 0:
+            raise RuntimeError(f"{label} {phase} failed: {done.stderr.decode()[-2000:]}")
 
     for phase, make in (
         ("create", lambda b: ["intent", "create", "--from-branch", b, "--intent-id", _id(b)]),
         ("validate", lambda b: ["validate", "--intent-id", _id(b), "--skip-checks"]),
     ):
         for branch in branches:
-            timings["bare"].append(timed([sys.executable, "-c", BARE_SETUP]))
-            timings[phase].append(timed([*cli, *make(branch)]))
+            timed("bare", [sys.executable, "-c", BARE_SETUP])
+            timed(phase, [*cli, *make(branch)])
     return {phase: statistics.median(values) for phase, values in timings.items()}
 
 
@@ -305,17 +309,18 @@ def main() -> None:
                     (f"[{label}] {name} start-up {kind}", "ms", value * ms, "bare setup", floor)
                 )
         for name in ("create", "validate"):
-            rows.append(
-                (
-                    f"[{label}] CLI {name} per call",
-                    "ms",
-                    calls[label][name] * ms,
-                    "bare setup (same rounds)",
-                    calls[label]["bare"] * ms,
+            for kind in ("", " cpu"):
+                rows.append(
+                    (
+                        f"[{label}] CLI {name} per call{kind or ' wall'}",
+                        "ms",
+                        calls[label][name + kind] * ms,
+                        "bare setup (same rounds)",
+                        calls[label]["bare" + kind] * ms,
+                    )
                 )
-            )
     if args.cmd:
-        for name in ("create", "validate"):
+        for name in ("create", "validate", "create cpu", "validate cpu"):
             value, other = calls["converge"][name], calls["other"][name]
             rows.append(
                 (f"CLI {name}: converge vs other", "ms", value * ms, "other CLI", other * ms)

@@ -68,11 +68,11 @@ def interleaved(
     cpu: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(rounds):
         for label, argv in commands.items():
-            before = _children_cpu()
+            before = children_cpu()
             started = time.perf_counter()
             done = subprocess.run(list(argv), env=dict(env), capture_output=True, cwd=cwd)
             samples[label].append(time.perf_counter() - started)
-            cpu[label].append(_children_cpu() - before)
+            cpu[label].append(children_cpu() - before)
             if done.returncode != 0:
                 raise RuntimeError(f"{label} failed: {done.stderr.decode()[-2000:]}")
     return [
@@ -87,7 +87,8 @@ def interleaved(
     ]
 
 
-def _children_cpu() -> float:
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every child process waited for so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
