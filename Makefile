@@ -17,7 +17,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
+# Bytecode is compiled here, so a read-only tree or PYTHONDONTWRITEBYTECODE=1 does not compile
+# every module again on each command.
 install: $(VENV)/.installed
+	$(PY) -m compileall -q -j 0 -x '/\.(venv|git|converge)/' $(CURDIR)
 
 run: install
 	$(PY) scripts/demo.py

@@ -7,7 +7,7 @@ which compete with the server for the same two cores and inflate the latencies. 
 endpoint runs for at most ``--seconds`` and ``--requests`` per client, whichever ends first.
 The rate limiter is switched off: this measures the API, not the budget.
 
-    .venv/bin/python bench/api_bench.py [--intents 1000] [--clients 16] [--seconds 15]
+    .venv/bin/python bench/api_bench.py [--intents 1000] [--clients 1,8,16] [--seconds 15]
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def run_endpoint(port: int, path: str, clients: int, seconds: float, requests: i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--intents", type=int, default=1000)
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--clients", default="16", help="comma-separated client counts")
     parser.add_argument("--seconds", type=float, default=15.0, help="per endpoint, at most")
     parser.add_argument("--requests", type=int, default=500, help="per client, at most")
     parser.add_argument("--workers", type=int, default=2)
@@ -242,11 +242,15 @@ def main() -> None:
         )
         try:
             wait_until_up(port, server)
-            run_endpoint(port, "/v1/summary", args.clients, 2, 10)  # warm-up
+            run_endpoint(port, "/v1/summary", 4, 2, 10)  # warm-up
             results = [
-                run_wrk(port, path, args.clients, args.seconds)
-                if shutil.which("wrk")
-                else run_endpoint(port, path, args.clients, args.seconds, args.requests)
+                {"clients": clients}
+                | (
+                    run_wrk(port, path, clients, args.seconds)
+                    if shutil.which("wrk")
+                    else run_endpoint(port, path, clients, args.seconds, args.requests)
+                )
+                for clients in (int(count) for count in args.clients.split(","))
                 for path in args.paths.split(",")
             ]
         finally:
@@ -261,7 +265,6 @@ def main() -> None:
                 "intents": args.intents,
                 "seed_seconds": round(seed_seconds, 1),
                 "workers": args.workers,
-                "clients": args.clients,
                 "cores": os.cpu_count(),
                 "results": results,
             },

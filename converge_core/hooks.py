@@ -37,9 +37,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from converge_core.policy import GateContext, GateResult
+if TYPE_CHECKING:
+    from converge_core.policy import GateContext, GateResult
 
 
 @dataclass(frozen=True)

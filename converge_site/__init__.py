@@ -1,5 +1,5 @@
-"""Converge's Django project; the Celery app is created with it so tasks always bind to it."""
+"""Converge's Django project.
 
-from converge_site.celery import app as celery_app
-
-__all__ = ["celery_app"]
+The Celery app (``converge_site.celery``) is loaded by the processes that send or run tasks
+(``interfaces.taskpolicy``, the worker and beat commands), not by every command.
+"""

@@ -37,17 +37,12 @@ from kombu.transport import filesystem
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
 
+from converge_site.brokerfolders import FOLDER_OPTIONS
+from converge_site.brokerfolders import transport_options as transport_options
+
 logger = logging.getLogger("converge.broker")
 
 EMBEDDED_TRANSPORT = f"{__name__}:EmbeddedTransport"  # CELERY_BROKER_TRANSPORT names it
-FOLDER_OPTIONS = (
-    "data_folder_in",
-    "data_folder_out",
-    "staging_folder",
-    "claimed_folder",
-    "damaged_folder",
-    "control_folder",
-)
 DRAIN_SLICE = 0.2
 BUSY_POLL = 0.005
 # Longer than any task can hold its message (the longest hard time limit, 960 s, plus the wait
@@ -56,19 +51,6 @@ CLAIM_TIMEOUT_SECONDS = 3600.0
 # A staging file this old belongs to a producer that died while writing it.
 STAGING_TIMEOUT_SECONDS = 3600.0
 SUFFIX = ".msg"
-
-
-def transport_options(broker_dir: Path) -> dict[str, Any]:
-    """The embedded transport's options for a broker kept in ``broker_dir``."""
-    return {
-        "data_folder_in": str(broker_dir / "messages"),
-        "data_folder_out": str(broker_dir / "messages"),
-        "staging_folder": str(broker_dir / "staging"),
-        "claimed_folder": str(broker_dir / "claimed"),
-        "damaged_folder": str(broker_dir / "damaged"),
-        "control_folder": str(broker_dir / "control"),
-        "polling_interval": 0.1,
-    }
 
 
 def _write_atomically(path: Path, data: bytes, staging: Path) -> None:

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,28 +28,27 @@ from converge_core.audit import format_timestamp
 from converge_core.errors import ConvergeError
 from converge_core.failures import Failure, backoff_seconds
 from converge_core.states import ACTIVE
-from intents.gitaccess import git_for
 from intents.models import Intent, ProcessingFailure, Repository
-from interfaces.metrics import observe_processing_failure
-from interfaces.taskpolicy import TRANSIENT_ERRORS
+from interfaces.transient import TRANSIENT_ERRORS
 from ledger.append import event_append
 
 logger = logging.getLogger("converge.worker")
 
-NOT_ISOLATED: tuple[type[BaseException], ...] = (
-    ConvergeError,
-    *TRANSIENT_ERRORS,
-    SoftTimeLimitExceeded,
-)
-
 
 def is_isolated(error: BaseException) -> bool:
     """Whether ``error`` is one intent's unexpected failure (set it aside, go on)."""
-    return isinstance(error, Exception) and not isinstance(error, NOT_ISOLATED)
+    # Celery's time-limit error is imported here, when an error is met: a command that never
+    # fails an intent does not import Celery.
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    not_isolated = (ConvergeError, *TRANSIENT_ERRORS, SoftTimeLimitExceeded)
+    return isinstance(error, Exception) and not isinstance(error, not_isolated)
 
 
 def _target_head(repository: Repository, target: str) -> str:
     """The target's head, or ``""`` when it cannot be read (the comparison still works)."""
+    from intents.gitaccess import git_for  # the git engine: only when a failure is compared
+
     try:
         return git_for(repository).head(target) or ""
     except (ConvergeError, OSError):
@@ -60,6 +58,8 @@ def _target_head(repository: Repository, target: str) -> str:
 def failure_record(*, intent_id: str, stage: str, error: BaseException) -> dict[str, Any]:
     """Set ``intent_id`` aside after ``error``; the event is written only for a new failure:
     the first since the intent last succeeded (or was reset), or a different error."""
+    from interfaces.metrics import observe_processing_failure  # prometheus: only on a failure
+
     failure = Failure.of(stage, error)
     observe_processing_failure(stage, failure.error_class)
     intent = Intent.objects.select_related("repository").filter(pk=intent_id).first()

@@ -73,6 +73,11 @@ class Intent(models.Model):
             models.Index(fields=["status"], name="intent_status_idx"),
             # tenant-scoped lists
             models.Index(fields=["tenant_id"], name="intent_tenant_idx"),
+            # a page of the list in queue order reads that page of the index, not the table
+            models.Index(fields=["priority", "created_at"], name="intent_list_order_idx"),
+            models.Index(
+                fields=["tenant_id", "priority", "created_at"], name="intent_tenant_order_idx"
+            ),
             # push handling: active intents of a source branch
             models.Index(fields=["status", "source"], name="intent_status_source_idx"),
             # plan views

@@ -8,7 +8,7 @@ transaction, so it always names the last appended row.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -151,7 +151,21 @@ def event_append_many(events: list[dict[str, Any]]) -> list[Event]:
     return rows
 
 
-def event_canonical(event: Event) -> str:
+class EventEnvelope(Protocol):
+    """What the hash covers: an ``Event`` or a row read for verification."""
+
+    id: str
+    trace_id: str
+    timestamp: datetime
+    event_type: str
+    intent_id: str | None
+    agent_id: str | None
+    tenant_id: str | None
+    payload: Any
+    evidence: Any
+
+
+def event_canonical(event: EventEnvelope) -> str:
     return canonical_event(
         event_id=event.id,
         trace_id=event.trace_id,

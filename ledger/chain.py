@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -64,22 +65,47 @@ def _fingerprint(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
 
 
-def _rows(upto_seq: int) -> Iterator[Event]:
-    return (
+class _Row:
+    """One event as the walk reads it: plain attributes, no model instance (the walk reads
+    every row of the log, and building a model per row was a fifth of its time)."""
+
+    __slots__ = _EVENT_FIELDS
+
+    seq: int
+    id: str
+    trace_id: str
+    timestamp: datetime
+    event_type: str
+    intent_id: str | None
+    agent_id: str | None
+    tenant_id: str | None
+    payload: Any
+    evidence: Any
+    prev_hash: str | None
+    hash: str | None
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        for name, value in zip(_EVENT_FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+
+def _rows(upto_seq: int) -> Iterator[_Row]:
+    rows = (
         Event.objects.filter(seq__lte=upto_seq)
         .order_by("seq")
-        .only(*_EVENT_FIELDS)
+        .values_list(*_EVENT_FIELDS)
         .iterator(chunk_size=_CHUNK)
     )
+    return (_Row(values) for values in rows)
 
 
-def _walk(head: ChainHead | None) -> Iterator[tuple[Event | None, Break | None]]:
+def _walk(head: ChainHead | None) -> Iterator[tuple[_Row | None, Break | None]]:
     """Yield every row with the break it shows (if any), then the tail check."""
     if head is None:
         return
     gaps = {gap.first_seq: gap for gap in PruneGap.objects.all()}
     prev_seq, prev_hash = 0, GENESIS_HASH
-    last_event: Event | None = None
+    last_event: _Row | None = None
     for row in _rows(head.last_seq):
         # A jump in seq must be covered by recorded prune gaps, chained end to end.
         while row.seq != prev_seq + 1:

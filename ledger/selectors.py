@@ -25,7 +25,8 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
-from ledger.models import Event, PruneCheckpoint
+from converge_core.audit import GENESIS_HASH
+from ledger.models import ChainHead, Event, PruneCheckpoint
 
 _CHUNK = 2000
 
@@ -253,3 +254,10 @@ def checkpoint_intent_rows() -> dict[str, dict[str, Any]]:
     for checkpoint in PruneCheckpoint.objects.order_by("created_at"):
         rows.update({key: dict(row) for key, row in checkpoint.intent_rows.items()})
     return rows
+
+
+def log_version() -> str:
+    """The hash of the last event appended (genesis for an empty log): it changes with every
+    append, so a projection cached under it is current until something is logged."""
+    last = ChainHead.objects.values_list("last_hash", flat=True).first()
+    return last or GENESIS_HASH

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from converge_site import celery_app
+from converge_site.celery import app as celery_app
 from converge_site.envvars import REGISTRY
 from converge_site.settings import base as base_settings
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
 from converge_core.risk.graph import DISPLAY_LIMIT, RiskGraph
 from converge_core.risk.inputs import RiskIntent, RiskSimulation, is_core_target
 
@@ -47,6 +45,8 @@ def detect_bombs(
 
 
 def _cascade(simulation: RiskSimulation, rg: RiskGraph) -> dict[str, Any] | None:
+    import networkx as nx
+
     g = rg.graph
     threshold = 1.5 / len(g)
     candidates = [

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from converge_core.risk.inputs import CouplingRecord, RiskIntent, RiskSimulation, parent_dir
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SYMMETRIC_RELATIONS = frozenset({"co_located", "co_change"})
 CYCLE_LIMIT = 20  # path dependence stops counting at 20; spiral keeps the first 10 of these
@@ -75,6 +76,8 @@ def build_graph(
     version: int,
 ) -> RiskGraph:
     """Build the §1.1 graph for ``version`` and compute PageRank, components and paths."""
+    import networkx as nx  # a read command never builds a graph: keep networkx out of start-up
+
     g = nx.DiGraph()
     files = simulation.files_changed
 
@@ -153,6 +156,8 @@ def build_graph(
 
 def _without_symmetric(g: nx.DiGraph) -> nx.DiGraph:
     """A copy of ``g`` without the symmetric relations (all nodes kept)."""
+    import networkx as nx
+
     directed = nx.DiGraph()
     directed.add_nodes_from(g.nodes(data=True))
     directed.add_edges_from(
@@ -170,6 +175,8 @@ def _cycles(g: nx.DiGraph) -> tuple[tuple[str, ...], ...]:
     exists so one evaluation cannot stall a request. The version-2 analysis graph is acyclic by
     construction, so only version 1 ever enumerates.
     """
+    import networkx as nx
+
     names = list(g)
     deadline = time.monotonic() + CYCLE_TIME_BUDGET_S
     found: list[tuple[str, ...]] = []
@@ -221,6 +228,8 @@ def pagerank(
 
 def graph_metrics(rg: RiskGraph) -> dict[str, Any]:
     """The ``graph_metrics`` object of §1.2 (no ``critical_files`` for an empty graph)."""
+    import networkx as nx
+
     g = rg.graph
     if len(g) == 0:
         return {

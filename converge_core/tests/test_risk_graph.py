@@ -136,7 +136,7 @@ def test_no_cycle_enumeration_on_an_acyclic_analysis_graph(monkeypatch: pytest.M
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("simple_cycles called")
 
-    monkeypatch.setattr(graph_module.nx, "simple_cycles", forbidden)
+    monkeypatch.setattr(nx, "simple_cycles", forbidden)
     assert evaluate_risk(*CLEAN).signals.path_dependence == 2.0
 
 

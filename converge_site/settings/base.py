@@ -15,7 +15,7 @@ from corsheaders.defaults import default_headers
 
 from converge_core.queue import parse_targets
 from converge_site import envvars
-from converge_site.broker import transport_options as embedded_transport_options
+from converge_site.brokerfolders import transport_options as embedded_transport_options
 from converge_site.envparse import (
     cache_settings,
     postgres_settings,
@@ -79,7 +79,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
-    "django_prometheus",
     "ledger",
     "flags",
     "intents",
@@ -213,6 +212,9 @@ CONVERGE_GIT_COMMITTER = (
 )
 
 # --- Worker and beat (Celery; the app is converge_site.celery) --------------------------------
+# The module that creates the Celery app, loaded by whatever defines or sends a task
+# (interfaces.taskpolicy), so a command that sends none does not import Celery.
+CONVERGE_CELERY_APP = "converge_site.celery"
 CONVERGE_BROKER_URL = envvars.value("CONVERGE_BROKER_URL")
 CONVERGE_BROKER_DIR = CONVERGE_HOME / "broker"
 CONVERGE_WORKER_POLL_INTERVAL = strict_float(

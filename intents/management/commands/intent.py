@@ -1,4 +1,8 @@
-"""``converge intent create|list|status|update``."""
+"""``converge intent create|list|status|update``.
+
+The services that write (and the git engine behind them) are imported by the handlers that
+use them, so ``list`` and ``status`` start with the read side alone.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,8 @@ from converge_core.errors import InvalidInput
 from converge_core.jsonlimits import PayloadTooLarge, TooDeep, loads_bounded, read_bounded
 from intents.choices import IntentStatus, OriginType, RiskLevel
 from intents.cleaning import clean_label
-from intents.repositories import repository_resolve
 from intents.selectors import intent_list, intent_overview
 from intents.serialization import intent_rows, intent_serialize
-from intents.services import intent_create, intent_override_status, intent_update
 from interfaces.commands import ConvergeCommand
 
 
@@ -100,6 +102,9 @@ class Command(ConvergeCommand):
             semantic = data.get("semantic") or {}
             data["semantic"] = {**semantic, **flags} if isinstance(semantic, dict) else semantic
         actor = clean_label(data.pop("created_by", None), "created_by") if options["file"] else None
+        from intents.repositories import repository_resolve
+        from intents.services import intent_create
+
         intent = intent_create(
             data=data,
             repository=repository_resolve(),
@@ -141,6 +146,8 @@ class Command(ConvergeCommand):
         if options["status"] is None:
             return intent_overview(options["intent_id"])
         before = intent_overview(options["intent_id"])["intent"]["status"]
+        from intents.services import intent_override_status
+
         intent = intent_override_status(
             intent_id=options["intent_id"],
             status=options["status"],
@@ -164,6 +171,8 @@ class Command(ConvergeCommand):
         changes = {field: value for field, value in given.items() if value is not None}
         if not changes:
             raise InvalidInput("Nothing to update: give --dependencies, --priority or --plan-id")
+        from intents.services import intent_update
+
         intent = intent_update(
             intent_id=options["intent_id"], changes=changes, actor=settings.CONVERGE_ACTOR
         )
