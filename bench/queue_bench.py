@@ -43,6 +43,17 @@ print("ok")
 """
 
 
+def _commit(repo: Path, branch: str, files: dict[str, str]) -> None:
+    """Commit ``files`` on ``branch``, the branch checked out in ``repo``."""
+    from bench.queue_scenario import git
+
+    for name, content in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(content)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", f"{branch}: {', '.join(files)}")
+
+
 def drain(
     workdir: Path, intents: int, failing: set[int], check_seconds: float, window: int | None
 ) -> dict[str, Any]:
@@ -51,8 +62,8 @@ def drain(
     from django.core.cache import cache
     from django.core.management import call_command
 
+    from bench.queue_scenario import git
     from converge_core.states import QUEUEABLE
-    from converge_core.tests.gitrepo import GitRepo
     from intents.models import CheckRun, Intent
     from intents.queue import QueueOptions, queue_run
     from intents.repositories import repository_resolve
@@ -72,14 +83,17 @@ def drain(
     }
     (home / "policy.json").write_text(json.dumps(policy))
     settings.CONVERGE_HOME = home
-    repo = GitRepo.create(workdir / name / "repo")
-    repo.commit("main", {"check.py": CHECK_SCRIPT, "README.md": "bench\n"})
-    repository = repository_resolve(repo.path)
+    repo = workdir / name / "repo"
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    _commit(repo, "main", {"check.py": CHECK_SCRIPT, "README.md": "bench\n"})
+    repository = repository_resolve(repo)
     for index in range(intents):
         files = {f"src/m{index:03d}.txt": f"{index}\n"}
         if index in failing:
             files[f"BROKEN-{index:03d}"] = "x\n"
-        repo.commit(f"feature/i{index:03d}", files, start="main")
+        git(repo, "checkout", "-q", "-b", f"feature/i{index:03d}", "main")
+        _commit(repo, f"feature/i{index:03d}", files)
         intent_create(
             data={"id": f"i{index:03d}", "source": f"feature/i{index:03d}"},
             repository=repository,
@@ -89,6 +103,7 @@ def drain(
             intent_id=f"i{index:03d}", options=ValidationOptions(skip_checks=True)
         )
         assert decision["decision"] == "validated", decision
+    git(repo, "checkout", "-q", "main")  # the queue keeps the target's checkout current
     options = QueueOptions(targets=["main"], auto_confirm=True, limit=intents)
     started = time.monotonic()
     waiting = intents
@@ -106,7 +121,7 @@ def drain(
         .values_list("payload", flat=True)
         .first()
     )
-    tree = repo.git("rev-parse", "main^{tree}").strip()
+    tree = git(repo, "rev-parse", "main^{tree}")
     return {
         "check_runs": CheckRun.objects.count(),
         "seconds": round(seconds, 1),

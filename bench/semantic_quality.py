@@ -37,7 +37,8 @@ def evaluate(
     (Django must be set up)."""
     import numpy as np
 
-    from converge_core.semantic import conflict_score, normalised
+    from converge_core.semantic import conflict_score
+    from converge_core.semantic_vectors import normalised
     from semantic.providers import provider_get
     from semantic.texts import draft_text
 

@@ -30,9 +30,9 @@ from converge_core.semantic import (
     ConflictStatus,
     FoundConflict,
     ScanItem,
-    find_conflicts,
     thresholds,
 )
+from converge_core.semantic_vectors import find_conflicts
 from converge_core.states import ACTIVE
 from flags.selectors import flag_is_enabled, flag_mode
 from intents.models import Intent

@@ -17,7 +17,8 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from converge_core.progress import SILENT, Progress
-from converge_core.semantic import canonical_text, checksum, vector_bytes
+from converge_core.semantic import canonical_text, checksum
+from converge_core.semantic_vectors import vector_bytes
 from converge_core.states import ACTIVE
 from intents.models import Intent
 from ledger.append import event_append

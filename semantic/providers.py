@@ -22,14 +22,8 @@ import numpy as np
 from django.conf import settings
 
 from converge_core.errors import InvalidInput
-from converge_core.semantic import (
-    DETERMINISTIC_MODEL,
-    IntentText,
-    Vector,
-    deterministic_vector,
-    prose_text,
-    semantic_text,
-)
+from converge_core.semantic import DETERMINISTIC_MODEL, IntentText, prose_text, semantic_text
+from converge_core.semantic_vectors import Vector, deterministic_vector
 from flags.selectors import flag_mode
 
 DETERMINISTIC = "deterministic"

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from converge_core.semantic import Vector, normalised, vector_from_bytes
+from converge_core.semantic_vectors import Vector, normalised, vector_from_bytes
 from converge_core.states import ACTIVE
 from semantic.models import Embedding
 from semantic.providers import provider_get

@@ -22,6 +22,7 @@ from security.models import SecurityFinding, SecurityScan
 from security.tests.factories import SecurityFindingFactory, SecurityScanFactory
 
 INTENT = "acme/web:pr-1"
+OTHER_INTENT = "acme/web:pr-2"
 TASK = "rev-0123456789ab"
 FLAG = "security_adapters"
 SCAN = "5ca000000001"
@@ -43,6 +44,7 @@ class Endpoint:
     scope: str
     kind: str = "list"  # list | create | by_id | config | global
     body: Any = None
+    success: int = 200  # 202 for work handed to the worker
 
     def __str__(self) -> str:
         return f"{self.method} {self.path.split('?')[0]}"
@@ -123,6 +125,22 @@ ENDPOINTS = [
         "by_id",
         {"reason": "false positive"},
     ),
+    Endpoint("GET", "/v1/semantic/status", "viewer", "semantic.read"),
+    Endpoint("GET", "/v1/semantic/conflicts", "viewer", "semantic.read"),
+    Endpoint("GET", "/v1/semantic/conflicts/active", "viewer", "semantic.read"),
+    Endpoint("POST", "/v1/semantic/conflicts/scan", "operator", "semantic.write", "create", {}),
+    Endpoint(
+        "POST",
+        "/v1/semantic/conflicts/resolve",
+        "operator",
+        "semantic.write",
+        "by_id",
+        {"intent_a": INTENT, "intent_b": OTHER_INTENT, "resolution": "same change, one kept"},
+    ),
+    Endpoint(
+        "POST", f"/v1/semantic/index/{INTENT}", "operator", "semantic.write", "by_id", {}, 202
+    ),
+    Endpoint("POST", "/v1/semantic/reindex", "operator", "semantic.write", "create", {}, 202),
     Endpoint("GET", "/v1/intake/status", "viewer", "intake.read"),
     Endpoint("GET", "/v1/intake/mode", "viewer", "intake.read"),
     Endpoint("POST", "/v1/intake/mode", "operator", "intake.write", "create", {"mode": "pause"}),
@@ -176,7 +194,7 @@ def expected(endpoint: Endpoint, caller: str) -> tuple[int, str | None]:
         return 404, None
     if caller == "api_other_tenant" and endpoint.kind == "config":
         return 403, "cross_tenant"
-    return 200, None
+    return endpoint.success, None
 
 
 @pytest.fixture
@@ -187,6 +205,7 @@ def world(repository, git_repo):
     git(git_repo, "commit", "-q", "-m", "web")
     git(git_repo, "checkout", "-q", "main")
     intent = create_intent(repository, INTENT, source="f/web", tenant_id=TENANT, priority=3)
+    create_intent(repository, OTHER_INTENT, source="f/web", tenant_id=TENANT, priority=3)
     ReviewTaskFactory(id=TASK, intent=intent, status="assigned", reviewer="alice")
     scan = SecurityScanFactory(id=SCAN, intent=intent)
     SecurityFindingFactory(id=FINDING, scan=scan)
@@ -226,7 +245,7 @@ def test_permission_matrix(endpoint, caller, world, request):
     )
 
     assert response.status_code == status, response.content
-    if status == 200:
+    if status == endpoint.success:
         return
     body = response.json()
     assert set(body) == {"error"} and body["error"]["code"] == f"http_{status}"

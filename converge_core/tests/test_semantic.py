@@ -11,14 +11,16 @@ import pytest
 from converge_core.semantic import (
     IntentText,
     ScanItem,
-    candidate_pairs,
     canonical_text,
     conflict_score,
-    deterministic_vector,
-    find_conflicts,
     prose_text,
     semantic_text,
     thresholds,
+)
+from converge_core.semantic_vectors import (
+    candidate_pairs,
+    deterministic_vector,
+    find_conflicts,
     vector_bytes,
     vector_from_bytes,
 )

@@ -655,6 +655,8 @@ SPECTACULAR_SETTINGS = {
         "PolicyModeEnum": "converge_core.policy.defaults.RISK_MODES",
         "ReviewTriggerEnum": "reviews.choices.ReviewTrigger",
         "ScanTriggerEnum": "security.choices.ScanTrigger",
+        "SemanticConflictStatusEnum": "semantic.choices.ConflictStatus",
+        "SemanticConflictModeEnum": "semantic.choices.ConflictMode",
     },
     # The schema UI's assets are served from the sidecar package: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",

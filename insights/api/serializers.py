@@ -83,6 +83,9 @@ class ComplianceReportSerializer(serializers.Serializer):
     retries_total = serializers.IntegerField()
     queue_tracked = serializers.IntegerField()
     debt_score = serializers.FloatField(allow_null=True, help_text="null while debt is disabled")
+    semantic_conflicts_overdue = serializers.IntegerField(
+        help_text="semantic conflicts open for longer than the escalation window"
+    )
     checks = ComplianceCheckSerializer(many=True)
     passed = serializers.BooleanField()
     alerts = ComplianceAlertSerializer(many=True)

@@ -22,6 +22,10 @@ urlpatterns = [
         views.ConflictResolveView.as_view(),
         name="semantic-conflict-resolve",
     ),
-    path("semantic/index/<str:intent_id>", views.IndexIntentView.as_view(), name="semantic-index"),
+    path(
+        "semantic/index/<intent_id:intent_id>",
+        views.IndexIntentView.as_view(),
+        name="semantic-index",
+    ),
     path("semantic/reindex", views.ReindexView.as_view(), name="semantic-reindex"),
 ]

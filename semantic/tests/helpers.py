@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from converge_core.semantic import vector_bytes
+from converge_core.semantic_vectors import vector_bytes
 from intents.models import Intent
 from semantic.models import Embedding
 from semantic.providers import DETERMINISTIC

@@ -59,7 +59,7 @@ def test_a_repeated_scan_writes_nothing_and_a_changed_score_writes_once() -> Non
 
     assert again["persisted"]["opened"] == 0
     assert event_count(event_type="semantic_conflict.detected") == before == 1
-    from converge_core.semantic import vector_bytes
+    from converge_core.semantic_vectors import vector_bytes
 
     vector_b.vector = vector_bytes([0.8, 0.2] + [0.0] * 62)
     vector_b.save()
