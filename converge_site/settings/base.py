@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "insights",
     "intake",
     "notifications",
+    "harness",
+    "agents",
+    "exports",
 ]
 
 # Order matters: headers and observability wrap everything (429s and 500s included); static
