@@ -8,7 +8,18 @@ from django.core.management import get_commands
 from converge.cli import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parent.parent
-OWN_APPS = {"intents", "flags", "converge_site", "reviews", "intake", "insights", "access"}
+OWN_APPS = {
+    "intents",
+    "flags",
+    "converge_site",
+    "reviews",
+    "intake",
+    "insights",
+    "access",
+    "harness",
+    "agents",
+    "exports",
+}
 DJANGO_COMMANDS_SHOWN = {"migrate", "createsuperuser"}
 
 
