@@ -60,6 +60,7 @@ REGISTRY: tuple[EnvVar, ...] = (
     ),
     EnvVar("CONVERGE_CHECK_TIMEOUT", "300", "Seconds a check command may run"),
     EnvVar("CONVERGE_CHECK_OUTPUT_LIMIT", "2000", "Characters of check output kept (the tail)"),
+    EnvVar("CONVERGE_QUESTION_TIMEOUT", "60", "Seconds a coherence question's check may run"),
     EnvVar("CONVERGE_GIT_COMMITTER_NAME", "Converge", "Committer name of merge commits"),
     EnvVar(
         "CONVERGE_GIT_COMMITTER_EMAIL", "converge@localhost", "Committer e-mail of merge commits"

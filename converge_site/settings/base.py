@@ -185,6 +185,9 @@ CONVERGE_CHECK_TIMEOUT = strict_int(
 CONVERGE_CHECK_OUTPUT_LIMIT = strict_int(
     envvars.value("CONVERGE_CHECK_OUTPUT_LIMIT"), "CONVERGE_CHECK_OUTPUT_LIMIT", minimum=100
 )
+CONVERGE_QUESTION_TIMEOUT = strict_int(
+    envvars.value("CONVERGE_QUESTION_TIMEOUT"), "CONVERGE_QUESTION_TIMEOUT", minimum=1
+)
 CONVERGE_MAX_RETRIES = (
     strict_int(envvars.value("CONVERGE_MAX_RETRIES"), "CONVERGE_MAX_RETRIES", minimum=1)
     if envvars.value("CONVERGE_MAX_RETRIES")
@@ -378,6 +381,10 @@ CONVERGE_AFTER_DECISION += [
 ]
 # Told the review backlog per tenant after each review sweep (see converge_core.reviews).
 CONVERGE_REVIEW_BACKLOG_HOOKS: list[str] = ["intake.backlog.review_backlog_throttle"]
+# --- Coherence harness: gate 5 of every policy evaluation, its inputs, its events ----------
+CONVERGE_POLICY_GATES.append("harness.gates.coherence_gate")
+CONVERGE_DECISION_INPUTS.append("harness.gates.coherence_inputs")
+CONVERGE_AFTER_DECISION.append("harness.hooks.coherence_record")
 CONVERGE_DOCTOR_CHECKS += [
     "intents.doctor.check_queue_locks",
     "flags.doctor.check_feature_flags",
