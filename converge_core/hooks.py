@@ -23,6 +23,8 @@ that this module needs no Django.
   each review sweep (intake throttling).
 - ``CONVERGE_SUMMARY_SECTIONS`` (:class:`SummarySections`): extra read-only sections of
   ``GET /v1/summary`` (repo health).
+- ``CONVERGE_REVIEW_COMPLETION_CHECKS`` (:class:`ReviewCompletionCheck`): asked before a
+  review is completed; a refusal (separation of duties) stops it.
 """
 
 from __future__ import annotations
@@ -127,3 +129,20 @@ class ReviewBacklogHook(Protocol):
     def __call__(
         self, *, backlogs: Mapping[str, int], limit: int, actor: str
     ) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class ReviewCompletion:
+    """A review about to be completed by ``actor`` (the acting principal)."""
+
+    task_id: str
+    intent_id: str
+    tenant_id: str | None
+    actor: str
+    resolution: str
+
+
+class ReviewCompletionCheck(Protocol):
+    """Why ``completion`` must not happen (``None``: no objection)."""
+
+    def __call__(self, completion: ReviewCompletion) -> str | None: ...

@@ -21,6 +21,7 @@ from converge_core.hooks import (
     PolicyGate,
     QueueHoldCheck,
     ReviewBacklogHook,
+    ReviewCompletionCheck,
     RiskReviewDetails,
     SummarySections,
 )
@@ -80,3 +81,7 @@ def review_backlog_hooks() -> list[ReviewBacklogHook]:
 
 def summary_sections() -> list[SummarySections]:
     return _hooks("CONVERGE_SUMMARY_SECTIONS")
+
+
+def review_completion_checks() -> list[ReviewCompletionCheck]:
+    return _hooks("CONVERGE_REVIEW_COMPLETION_CHECKS")

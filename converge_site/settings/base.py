@@ -369,6 +369,7 @@ CONVERGE_INTENT_DETAILS: list[str] = []
 CONVERGE_RISK_REVIEW_DETAILS: list[str] = []
 CONVERGE_SUMMARY_SECTIONS: list[str] = []
 CONVERGE_DOCTOR_CHECKS: list[str] = []
+CONVERGE_REVIEW_COMPLETION_CHECKS: list[str] = []
 
 # --- Operations: reviews, intake, verification debt, notifications, LLM advisor, flags --------
 CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
@@ -385,6 +386,8 @@ CONVERGE_REVIEW_BACKLOG_HOOKS: list[str] = ["intake.backlog.review_backlog_throt
 CONVERGE_POLICY_GATES.append("harness.gates.coherence_gate")
 CONVERGE_DECISION_INPUTS.append("harness.gates.coherence_inputs")
 CONVERGE_AFTER_DECISION.append("harness.hooks.coherence_record")
+# --- Separation of duties: an intent's author or an owner of its code never approves it ----
+CONVERGE_REVIEW_COMPLETION_CHECKS.append("agents.sod.review_completion_check")
 CONVERGE_DOCTOR_CHECKS += [
     "intents.doctor.check_queue_locks",
     "flags.doctor.check_feature_flags",
