@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, bool]] = {
     "audit": ("The event log and its hash chain: events, verify, init, prune, rebuild", False),
     "flags": ("Feature flags and where their state comes from", False),
     "review": ("Review tasks: request, assign, complete, escalate, SLA and sweep", False),
+    "semantic": ("Semantic index of intents and conflicts between in-flight ones", False),
     "intake": ("Intake mode: status and set-mode (open, throttle, pause, auto)", False),
     "verification": ("Verification debt: score, parts and status band", False),
     "health": ("Repo and change health, trends and a prediction", False),

@@ -257,6 +257,26 @@ REGISTRY: tuple[EnvVar, ...] = (
     ),
     EnvVar("CONVERGE_LLM_RATE_LIMIT", "30", "LLM advisor calls allowed per hour"),
     EnvVar(
+        "CONVERGE_SEMANTIC_DIMENSION",
+        "64",
+        "Dimension of the deterministic embedding (model id deterministic-v1 at 64)",
+    ),
+    EnvVar(
+        "CONVERGE_SEMANTIC_BATCH_SIZE",
+        "100",
+        "Texts embedded per batch by indexing and reindex",
+    ),
+    EnvVar(
+        "CONVERGE_SEMANTIC_THREADS",
+        "2",
+        "CPU threads the embedding model may use in one process",
+    ),
+    EnvVar(
+        "CONVERGE_SEMANTIC_SCAN_MINUTES",
+        "10",
+        "Minutes between the beat's conflict scans of every repository (0: only on indexing)",
+    ),
+    EnvVar(
         "CONVERGE_FLAG_CACHE_SECONDS",
         "5",
         "Seconds a process keeps runtime flag overrides before re-reading them",

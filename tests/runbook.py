@@ -20,6 +20,6 @@ def runbook_line(cli: Callable[..., Any], line: str, **fills: str) -> Any:
     """Run ``line`` (``converge …``) with ``$VARS`` expanded and ``<name>`` taken from ``fills``."""
     for name, value in fills.items():
         line = line.replace(f"<{name}>", value)
-    words = shlex.split(os.path.expandvars(line))
+    words = shlex.split(os.path.expandvars(line), comments=True)  # "# verify" is the shell's
     assert words[0] == "converge", line
     return cli(*words[1:])

@@ -16,6 +16,7 @@ OWN_APPS = {
     "intake",
     "insights",
     "access",
+    "semantic",
     "harness",
     "agents",
     "exports",

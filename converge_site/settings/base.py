@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "intents",
     "access",
     "reviews",
+    "semantic",
     "insights",
     "intake",
     "notifications",
@@ -551,3 +552,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Semantic index and conflicts (operations §5) ----------------------------------------------
+CONVERGE_SEMANTIC_DIMENSION = strict_int(
+    envvars.value("CONVERGE_SEMANTIC_DIMENSION"), "CONVERGE_SEMANTIC_DIMENSION", minimum=8
+)
+CONVERGE_SEMANTIC_BATCH_SIZE = strict_int(
+    envvars.value("CONVERGE_SEMANTIC_BATCH_SIZE"), "CONVERGE_SEMANTIC_BATCH_SIZE", minimum=1
+)
+CONVERGE_SEMANTIC_THREADS = strict_int(
+    envvars.value("CONVERGE_SEMANTIC_THREADS"), "CONVERGE_SEMANTIC_THREADS", minimum=1
+)
+CONVERGE_SEMANTIC_SCAN_MINUTES = strict_int(
+    envvars.value("CONVERGE_SEMANTIC_SCAN_MINUTES"), "CONVERGE_SEMANTIC_SCAN_MINUTES", minimum=0
+)
