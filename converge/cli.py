@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, bool]] = {
     "compliance": ("Compliance report, alerts and per-tenant thresholds", False),
     "predictions": ("Predicted issues from the last 24 hours", False),
     "coherence": ("Coherence harness: questions, run, baselines and suggestions", False),
+    "harness": ("Pre-PR evaluation of a draft intent (shadow or enforce)", False),
     "agent": ("Agent policies and authorization, with code ownership", False),
     "export": ("Export the decision dataset (JSON lines or CSV)", False),
     "metrics": ("Integration metrics (JSON)", False),
