@@ -79,6 +79,7 @@ class DatasetFilter:
     tenant_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    intent_ids: tuple[str, ...] | None = None  # only these (the admin's selection)
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:
@@ -99,6 +100,8 @@ def _intent_rows(scope: DatasetFilter) -> Iterator[tuple[Any, ...]]:
         intents = intents.filter(created_at__gte=scope.since)
     if scope.until is not None:
         intents = intents.filter(created_at__lte=scope.until)
+    if scope.intent_ids is not None:
+        intents = intents.filter(pk__in=scope.intent_ids)
     return intents.values_list(*_INTENT_FIELDS).iterator(chunk_size=PAGE)
 
 

@@ -48,6 +48,8 @@ def _record_export(
 
 def _count(scope: DatasetFilter) -> int:
     intents = Intent.objects.all()
+    if scope.intent_ids is not None:
+        intents = intents.filter(pk__in=scope.intent_ids)
     if scope.tenant_id is not None:
         intents = intents.filter(tenant_id=scope.tenant_id)
     if scope.since is not None:

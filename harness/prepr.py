@@ -23,18 +23,6 @@ from intents.repositories import repository_resolve
 from ledger.append import event_append
 from semantic.similarity import index_text, similar_intents
 
-DRAFT_FIELDS = (
-    "id",
-    "intent_id",
-    "source",
-    "target",
-    "risk_level",
-    "semantic",
-    "technical",
-    "tenant_id",
-    "repository",
-)
-
 
 def _draft(data: Mapping[str, Any]) -> dict[str, Any]:
     """The fields the evaluation reads, cleaned like a creation request's (others ignored)."""
@@ -55,17 +43,7 @@ def _draft(data: Mapping[str, Any]) -> dict[str, Any]:
         "semantic": clean_semantic(data.get("semantic")),
         "technical": technical,
         "tenant_id": clean_label(data.get("tenant_id"), "tenant_id"),
-        "repository": clean_label(data.get("repository"), "repository"),
     }
-
-
-def _repository(name: str | None) -> Repository:
-    if name is None:
-        return repository_resolve()
-    repository = Repository.objects.filter(name=name).first()
-    if repository is None:
-        raise InvalidInput(f"Unknown repository {name!r}", field="repository")
-    return repository
 
 
 def draft_similar(draft: Mapping[str, Any], repository: Repository) -> list[dict[str, Any]]:
@@ -105,7 +83,7 @@ def draft_evaluate(
     if mode not in prepr.MODES:
         raise InvalidInput(f"mode: must be one of {', '.join(prepr.MODES)}", field="mode")
     draft = _draft(data)
-    similar = draft_similar(draft, _repository(draft["repository"]))
+    similar = draft_similar(draft, repository_resolve())
     max_similarity = max((item["similarity"] for item in similar), default=0.0)
     quality, suggestions = prepr.description_quality(
         semantic=draft["semantic"],

@@ -154,9 +154,9 @@ def use_seeded_ids(case: Any, seeded: dict[str, tuple[str, ...]]) -> None:
 
 # Refusals of schema-valid input that hang on what a schema cannot say: the calling key (an
 # unbound one must name the tenant of a config write), the flag named (each takes only its own
-# modes), the intent's own id (it cannot depend on itself; ``id`` and ``intent_id`` must agree)
-# or the repository (a branch that does not exist). Only these, as ``code: message``, are let
-# pass the acceptance check.
+# modes), the intent's own id (it cannot depend on itself; ``id`` and ``intent_id`` must agree),
+# the repository (a branch that does not exist) or an export window whose ends are swapped.
+# Only these, as ``code: message``, are let pass the acceptance check.
 CONDITIONAL_400 = {
     "POST /v1/risk/policy": r"http_400: tenant_id required$",
     "POST /v1/compliance/thresholds": r"http_400: tenant_id required$",
@@ -167,6 +167,7 @@ CONDITIONAL_400 = {
         r"|unknown branch .+: repository \S+ has no such branch)$"
     ),
     "POST /v1/intents/{intent_id}/validate": r"unknown_ref: unknown ref ",
+    "GET /v1/export/decisions": r"validation_error: since must not be after until$",
 }
 
 

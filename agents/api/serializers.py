@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rest_framework import serializers
 
-from converge_core.agents import ACTIONS, ATL_LEVELS, LIMIT_KEYS, SEVERITIES
+from access.apibase import BodySerializer
+from converge_core.agents import ACTIONS, ATL_LEVELS, SEVERITIES
 
 
 def tenant_field() -> serializers.CharField:
     return serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=200)
+
+
+class ClosedSerializer(BodySerializer):
+    """An object taking only its fields: another key is refused, not dropped."""
+
+    closed = True
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({key: ["unknown field"] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class LimitsSerializer(ClosedSerializer):
+    max_risk_score = serializers.FloatField(required=False, min_value=0, max_value=100)
+    max_blast_severity = serializers.ChoiceField(choices=SEVERITIES, required=False)
+    min_test_coverage = serializers.FloatField(required=False, min_value=0, max_value=1)
+
+
+class ActionOverridesSerializer(ClosedSerializer):
+    """Per action, the limits that replace the policy's for that action (the fields are
+    made here: ``validate`` cannot be a class attribute of a serializer)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {action: LimitsSerializer(required=False) for action in ACTIONS}
 
 
 class AgentPolicyBodySerializer(serializers.Serializer):
@@ -26,11 +57,7 @@ class AgentPolicyBodySerializer(serializers.Serializer):
     allow_actions = serializers.ListField(
         child=serializers.ChoiceField(choices=ACTIONS), default=["analyze"], max_length=len(ACTIONS)
     )
-    action_overrides = serializers.DictField(
-        child=serializers.DictField(),
-        default=dict,
-        help_text=f"action → {{{', '.join(LIMIT_KEYS)}}}",
-    )
+    action_overrides = ActionOverridesSerializer(required=False)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 

@@ -10,38 +10,40 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.apibase import ConvergeAPIView, parse_body
+from access.apibase import ConvergeAPIView, body_object, parse_body
 from access.tenancy import create_tenant
 from converge_core.prepr import MODES
 from harness.prepr import draft_evaluate
 from intents.api.permissions import INTENTS_READ
+from intents.api.serializers import (
+    SemanticField,
+    TechnicalSerializer,
+    body_branch_field,
+    intent_id_field,
+    label_field,
+)
 from intents.choices import RiskLevel
-
-
-def _text(max_length: int, help_text: str = "") -> serializers.CharField:
-    return serializers.CharField(
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        max_length=max_length,
-        help_text=help_text or None,
-    )
+from intents.cleaning import clean_label
 
 
 class DraftSerializer(serializers.Serializer):
+    """A draft intent: the creation fields the evaluation reads (others are ignored), checked
+    as a creation checks them."""
+
     mode = serializers.ChoiceField(
         choices=MODES, required=False, help_text="default: the pre_eval_harness flag's mode"
     )
-    id = _text(max_length=200)
-    intent_id = _text(max_length=200)
+    id = intent_id_field(required=False, allow_null=True)
+    intent_id = intent_id_field(required=False, allow_null=True, help_text="the same as id")
     # a field, not Field.source
-    source = _text(max_length=255)  # type: ignore[assignment]
-    target = _text(max_length=255)
-    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
-    semantic = serializers.DictField(required=False, allow_null=True)
-    technical = serializers.DictField(required=False, allow_null=True)
-    tenant_id = _text(max_length=200)
-    repository = _text(max_length=200, help_text="repository name (default: the configured one)")
+    source = body_branch_field()  # type: ignore[assignment]
+    target = body_branch_field(help_text="default main")
+    risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, default=RiskLevel.MEDIUM, allow_null=True
+    )
+    semantic = SemanticField(required=False, allow_null=True)
+    technical = TechnicalSerializer(required=False, allow_null=True)
+    tenant_id = label_field()
 
 
 class SimilarSerializer(serializers.Serializer):
@@ -77,7 +79,10 @@ class DraftEvaluateView(ConvergeAPIView):
         responses=EvaluationSerializer,
     )
     def post(self, request: Request) -> Response:
-        data = parse_body(request, DraftSerializer)
-        mode = data.pop("mode", None)
-        data["tenant_id"] = create_tenant(self.principal, data.get("tenant_id"))
+        mode = parse_body(request, DraftSerializer).get("mode")
+        # the service cleans the draft as a creation is cleaned (intents.cleaning)
+        data = body_object(request)
+        data["tenant_id"] = create_tenant(
+            self.principal, clean_label(data.get("tenant_id"), "tenant_id")
+        )
         return Response(draft_evaluate(data=data, mode=mode, actor=self.principal.actor))
