@@ -546,6 +546,7 @@ SPECTACULAR_SETTINGS = {
         "IntakeModeEnum": "intake.api.serializers.MODES",
         "IntakeModeSettingEnum": "converge_core.intake.SETTABLE_MODES",
         "PolicyModeEnum": "converge_core.policy.defaults.RISK_MODES",
+        "AgentActionEnum": "converge_core.agents.ACTIONS",
     },
     # The schema UI's assets are served from the sidecar package: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
