@@ -91,11 +91,20 @@ def coherence_gate(context: GateContext) -> GateResult:
             warn_threshold=profile.coherence_warn,
         )
         return _result(context, evaluation, " (no harness configured)")
+    simulation = context.simulation or {}
+    tree_sha = simulation.get("tree_sha")
+    if not tree_sha:  # fail closed: the questions cannot be asked of a tree that is not there
+        return GateResult(
+            "coherence",
+            False,
+            "Coherence harness not evaluated: no merged tree",
+            0.0,
+            profile.coherence_warn,
+        )
     intent = Intent.objects.select_related("repository").get(pk=context.intent_id)
     baselines = baselines_current(intent.repository, intent.tenant_id)
-    simulation = context.simulation or {}
     files_changed = list(simulation.get("files_changed") or ())
-    with git_for(intent.repository).materialize(str(simulation.get("tree_sha"))) as workdir:
+    with git_for(intent.repository).materialize(str(tree_sha)) as workdir:
         results = run_harness(harness, workdir, baselines=baselines, files_changed=files_changed)
     evaluation = core.evaluation_of(
         results,

@@ -169,3 +169,29 @@ def test_a_dry_run_writes_no_coherence_event(repository, git_repo, validate):
     validate("coh-dry", dry_run=True)
 
     assert latest_payload(event_type="coherence.evaluated") is None
+
+
+def test_an_invalid_harness_fails_the_gate(repository, git_repo, validate):
+    harness_path().parent.mkdir(parents=True, exist_ok=True)
+    harness_path().write_text('{"questions": [{"id": "q", "severity": "low"}]}')
+    _branch(git_repo, "feature/f", {"src/app.py": "A = 1\n"})
+    create_intent(repository, "coh-bad", source="feature/f")
+
+    decision = validate("coh-bad")
+
+    assert decision["decision"] == "blocked"
+    assert "Coherence harness invalid" in decision["reason"]
+
+
+def test_editing_the_harness_or_its_baselines_changes_the_decision_inputs(repository):
+    from harness.coherence import coherence_baseline
+    from harness.gates import coherence_inputs
+
+    create_intent(repository, "coh-in", source="feature/in")
+    assert coherence_inputs(["coh-in"]) == {}
+    coherence_init()
+    first = coherence_inputs(["coh-in"])["coh-in"]
+    coherence_baseline()
+    second = coherence_inputs(["coh-in"])["coh-in"]
+
+    assert first != second
