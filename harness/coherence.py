@@ -270,6 +270,8 @@ def coherence_baseline(
 ) -> dict[str, Any]:
     """Capture the current value of every enabled question whose check ran without error."""
     harness = harness_load(path)
+    if not harness.enabled:
+        return {"status": "no_questions", "message": "No coherence harness configured"}
     repository = repository_resolve()
     with current_tree(repository) as workdir:
         results = harness_results(harness, workdir, baselines={})

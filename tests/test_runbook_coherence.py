@@ -50,6 +50,7 @@ def test_init_creates_the_template_once(cli):
 
 def test_list_run_and_baseline_against_the_current_state(cli, git_repo):
     assert runbook_line(cli, RUN).json["status"] == "no_questions"
+    assert runbook_line(cli, BASELINE).json["status"] == "no_questions"
     runbook_line(cli, INIT)
 
     first = runbook_line(cli, RUN).json
