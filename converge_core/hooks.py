@@ -31,6 +31,8 @@ that this module needs no Django.
   when their apps add them).
 - ``CONVERGE_INTENT_ACTIONS`` (:class:`IntentActions`): operator actions on intents offered by
   a later app (request a review, release a review hold) in the console's intent list and page.
+- ``CONVERGE_REVIEW_COMPLETION_CHECKS`` (:class:`ReviewCompletionCheck`): asked before a
+  review is completed; a refusal (separation of duties) stops it.
 """
 
 from __future__ import annotations
@@ -202,3 +204,20 @@ class ConsoleAction:
 
 class IntentActions(Protocol):
     def __call__(self) -> Sequence[ConsoleAction]: ...
+
+
+@dataclass(frozen=True)
+class ReviewCompletion:
+    """A review about to be completed by ``actor`` (the acting principal)."""
+
+    task_id: str
+    intent_id: str
+    tenant_id: str | None
+    actor: str
+    resolution: str
+
+
+class ReviewCompletionCheck(Protocol):
+    """Why ``completion`` must not happen (``None``: no objection)."""
+
+    def __call__(self, completion: ReviewCompletion) -> str | None: ...

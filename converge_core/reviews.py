@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from converge_core.errors import Conflict, InvalidInput
+from converge_core.errors import Conflict, ConvergeError, InvalidInput
 from converge_core.risk.classify import RiskLevel
 
 
@@ -82,6 +82,15 @@ DEFAULT_SLA_HOURS = 48
 APPROVAL_REQUIRED_LEVELS = frozenset({RiskLevel.CRITICAL})
 POLICY_TRIGGER = ReviewTrigger.POLICY
 POLICY_REVIEW_PRIORITY = 1
+
+
+class SeparationOfDuties(ConvergeError):
+    """The acting principal may not complete this review (its author, or an owner of the
+    code it changes)."""
+
+    code = "separation_of_duties"
+    http_status = 403
+    exit_code = 2
 
 
 class IllegalReviewTransition(Conflict):

@@ -26,6 +26,8 @@ def canonical_endpoints(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # before intents: ``intents/evaluate`` is not an intent id
+    path("", include("harness.api.urls")),
     path("", include("intents.api.urls")),
     path("", include("access.api.urls")),
     path("", include("flags.api.urls")),
@@ -34,6 +36,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("semantic.api.urls")),
     path("", include("intake.api.urls")),
     path("", include("insights.api.urls")),
+    path("", include("agents.api.urls")),
+    path("", include("exports.api.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("schema/ui", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="schema-ui"),
 ]

@@ -84,6 +84,7 @@ REGISTRY: tuple[EnvVar, ...] = (
         '"sarif"|"json", "category"}; {path} and {files} in argv are the scanned directory and '
         "files (run without a shell; trusted configuration only)",
     ),
+    EnvVar("CONVERGE_QUESTION_TIMEOUT", "60", "Seconds a coherence question's check may run"),
     EnvVar("CONVERGE_GIT_COMMITTER_NAME", "Converge", "Committer name of merge commits"),
     EnvVar(
         "CONVERGE_GIT_COMMITTER_EMAIL", "converge@localhost", "Committer e-mail of merge commits"

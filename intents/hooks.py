@@ -24,6 +24,7 @@ from converge_core.hooks import (
     PolicyGate,
     QueueHoldCheck,
     ReviewBacklogHook,
+    ReviewCompletionCheck,
     RiskReviewDetails,
     SummarySections,
 )
@@ -95,3 +96,7 @@ def dashboard_sections() -> list[DashboardSections]:
 
 def intent_actions() -> list[IntentActions]:
     return _hooks("CONVERGE_INTENT_ACTIONS")
+
+
+def review_completion_checks() -> list[ReviewCompletionCheck]:
+    return _hooks("CONVERGE_REVIEW_COMPLETION_CHECKS")

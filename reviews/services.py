@@ -17,18 +17,21 @@ from django.db.models import F
 from django.utils import timezone
 
 from converge_core.errors import Conflict, InvalidInput, NotFound
+from converge_core.hooks import ReviewCompletion
 from converge_core.ids import new_id
 from converge_core.reviews import (
     OPEN,
     ReviewOp,
     ReviewStatus,
     ReviewTrigger,
+    SeparationOfDuties,
     clean_resolution,
     clean_trigger,
     review_target,
     sla_deadline,
 )
 from flags.selectors import flag_is_enabled
+from intents.hooks import review_completion_checks
 from intents.models import Intent
 from ledger.append import event_append
 from notifications.dispatch import notify
@@ -198,8 +201,22 @@ def review_start(*, task_id: str, actor: str) -> ReviewTask:
 
 
 def review_complete(*, task_id: str, resolution: str, notes: str = "", actor: str) -> ReviewTask:
-    """Close a task with ``approved``, ``rejected`` or ``deferred``."""
+    """Close a task with ``approved``, ``rejected`` or ``deferred``; ``actor`` is the acting
+    principal, and a ``CONVERGE_REVIEW_COMPLETION_CHECKS`` hook may refuse it (separation of
+    duties). The hooks run before the change, so what they record of a refusal stays."""
     resolution = clean_resolution(resolution)
+    current = review_get(task_id)
+    completion = ReviewCompletion(
+        task_id=current.id,
+        intent_id=current.intent_id,
+        tenant_id=current.tenant_id,
+        actor=actor,
+        resolution=resolution,
+    )
+    for check in review_completion_checks():
+        refusal = check(completion)
+        if refusal:
+            raise SeparationOfDuties(refusal, task_id=current.id, intent_id=current.intent_id)
     with transaction.atomic():
         _, task = _change(
             task_id,

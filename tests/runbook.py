@@ -17,9 +17,11 @@ def runbook_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def runbook_line(cli: Callable[..., Any], line: str, **fills: str) -> Any:
-    """Run ``line`` (``converge …``) with ``$VARS`` expanded and ``<name>`` taken from ``fills``."""
+    """Run ``line`` (``converge …``) with ``$VARS`` expanded and ``<name>`` taken from ``fills``;
+    a backslash at the end of a line continues it, as in the shell."""
     for name, value in fills.items():
         line = line.replace(f"<{name}>", value)
+    line = line.replace("\\\n", " ")
     words = shlex.split(os.path.expandvars(line), comments=True)  # "# verify" is the shell's
     assert words[0] == "converge", line
     return cli(*words[1:])

@@ -173,6 +173,8 @@ def use_seeded_ids(case: Any, seeded: dict[str, tuple[str, ...]]) -> None:
 # unbound one must name the tenant of a config write), the flag named (each takes only its own
 # modes), the intent's own id (it cannot depend on itself; ``id`` and ``intent_id`` must agree)
 # or the repository (a branch that does not exist), or a semantic pair of one intent with itself.
+# modes), the intent's own id (it cannot depend on itself; ``id`` and ``intent_id`` must agree),
+# the repository (a branch that does not exist) or an export window whose ends are swapped.
 # Only these, as ``code: message``, are let pass the acceptance check.
 CONDITIONAL_400 = {
     "POST /v1/risk/policy": r"http_400: tenant_id required$",
@@ -186,6 +188,7 @@ CONDITIONAL_400 = {
     "POST /v1/intents/{intent_id}/validate": r"unknown_ref: unknown ref ",
     "POST /v1/security/scan": r"validation_error: path (must be inside|'.*' is not in) ",
     "POST /v1/semantic/conflicts/resolve": r"validation_error: intent_a and intent_b must differ$",
+    "GET /v1/export/decisions": r"validation_error: since must not be after until$",
 }
 
 

@@ -166,6 +166,18 @@ ENDPOINTS = [
     Endpoint("GET", "/v1/metrics/integration", "viewer", "events.read"),
     Endpoint("GET", "/v1/dashboard", "viewer", "intents.read"),
     Endpoint("GET", "/v1/dashboard/alerts", "viewer", "compliance.read"),
+    Endpoint("GET", "/v1/export/decisions", "viewer", "events.read"),
+    Endpoint("POST", "/v1/intents/evaluate", "viewer", "intents.read", "create", {"source": "f/x"}),
+    Endpoint("GET", "/v1/agent/policy", "viewer", "agents.read"),
+    Endpoint("POST", "/v1/agent/policy", "admin", "agents.write", "create", {"agent_id": "bot"}),
+    Endpoint(
+        "POST",
+        "/v1/agent/authorize",
+        "admin",
+        "agents.admin",
+        "create",
+        {"agent_id": "bot", "action": "analyze", "intent_id": INTENT},
+    ),
     Endpoint("GET", "/v1/auth/whoami", "viewer", "intents.read", "global"),
     Endpoint("POST", "/v1/auth/keys/rotate", "admin", "admin", "global", {}),
 ]

@@ -18,6 +18,9 @@ OWN_APPS = {
     "insights",
     "access",
     "semantic",
+    "harness",
+    "agents",
+    "exports",
 }
 DJANGO_COMMANDS_SHOWN = {"migrate", "createsuperuser"}
 

@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "intake",
     "notifications",
     "github_app",
+    "harness",
+    "agents",
+    "exports",
 ]
 
 # Order matters: headers and observability wrap everything (429s and 500s included); static
@@ -198,6 +201,9 @@ CONVERGE_SECURITY_PIP_AUDIT_SERVICE = strict_choice(
 )
 CONVERGE_SECURITY_OSV_URL = envvars.value("CONVERGE_SECURITY_OSV_URL")
 CONVERGE_SECURITY_SHELL_SCANNERS = envvars.value("CONVERGE_SECURITY_SHELL_SCANNERS")
+CONVERGE_QUESTION_TIMEOUT = strict_int(
+    envvars.value("CONVERGE_QUESTION_TIMEOUT"), "CONVERGE_QUESTION_TIMEOUT", minimum=1
+)
 CONVERGE_MAX_RETRIES = (
     strict_int(envvars.value("CONVERGE_MAX_RETRIES"), "CONVERGE_MAX_RETRIES", minimum=1)
     if envvars.value("CONVERGE_MAX_RETRIES")
@@ -405,6 +411,7 @@ CONVERGE_DASHBOARD_SECTIONS: list[str] = [
     "ledger.console.operator_events_section",
 ]
 CONVERGE_INTENT_ACTIONS: list[str] = []
+CONVERGE_REVIEW_COMPLETION_CHECKS: list[str] = []
 
 # --- Operations: reviews, intake, verification debt, notifications, LLM advisor, flags --------
 CONVERGE_ADMISSION_CHECKS.append("intake.admission.admit")
@@ -426,6 +433,12 @@ CONVERGE_AFTER_DECISION += [
 ]
 # Told the review backlog per tenant after each review sweep (see converge_core.reviews).
 CONVERGE_REVIEW_BACKLOG_HOOKS: list[str] = ["intake.backlog.review_backlog_throttle"]
+# --- Coherence harness: gate 5 of every policy evaluation, its inputs, its events ----------
+CONVERGE_POLICY_GATES.append("harness.gates.coherence_gate")
+CONVERGE_DECISION_INPUTS.append("harness.gates.coherence_inputs")
+CONVERGE_AFTER_DECISION.append("harness.hooks.coherence_record")
+# --- Separation of duties: an intent's author or an owner of its code never approves it ----
+CONVERGE_REVIEW_COMPLETION_CHECKS.append("agents.sod.review_completion_check")
 CONVERGE_DOCTOR_CHECKS += [
     "intents.doctor.check_queue_locks",
     "flags.doctor.check_feature_flags",
@@ -657,6 +670,7 @@ SPECTACULAR_SETTINGS = {
         "ScanTriggerEnum": "security.choices.ScanTrigger",
         "SemanticConflictStatusEnum": "semantic.choices.ConflictStatus",
         "SemanticConflictModeEnum": "semantic.choices.ConflictMode",
+        "AgentActionEnum": "converge_core.agents.ACTIONS",
     },
     # The schema UI's assets are served from the sidecar package: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
