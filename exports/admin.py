@@ -17,7 +17,7 @@ def _download(
 ) -> StreamingHttpResponse:
     scope = DatasetFilter(intent_ids=tuple(queryset.values_list("pk", flat=True)))
     response = StreamingHttpResponse(
-        export_stream(fmt=fmt, scope=scope, actor=request.user.get_username()),
+        export_stream(fmt=fmt, scope=scope, actor=f"admin:{request.user.get_username()}"),
         content_type=CONTENT_TYPES[fmt],
     )
     response["Content-Disposition"] = f"attachment; filename=decisions.{fmt}"
@@ -41,13 +41,20 @@ class DecisionExportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    @admin.action(description="Export the selected decisions as CSV", permissions=["view"])
+    def has_export_decisions_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("exports.export_decisions")
+
+    @admin.action(
+        description="Export the selected decisions as CSV", permissions=["export_decisions"]
+    )
     def export_csv(
         self, request: HttpRequest, queryset: QuerySet[DecisionRecord]
     ) -> StreamingHttpResponse:
         return _download(request, queryset, "csv")
 
-    @admin.action(description="Export the selected decisions as JSON lines", permissions=["view"])
+    @admin.action(
+        description="Export the selected decisions as JSON lines", permissions=["export_decisions"]
+    )
     def export_jsonl(
         self, request: HttpRequest, queryset: QuerySet[DecisionRecord]
     ) -> StreamingHttpResponse:

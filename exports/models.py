@@ -10,3 +10,4 @@ class DecisionRecord(Intent):
         proxy = True
         verbose_name = "decision record"
         verbose_name_plural = "decision export"
+        permissions = [("export_decisions", "Can export the decision dataset")]

@@ -37,11 +37,17 @@ class CoherenceSuggestionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Accept: add the question to the harness file")
+    def has_accept_suggestion_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("harness.accept_suggestion")
+
+    @admin.action(
+        description="Accept: add the question to the harness file",
+        permissions=["accept_suggestion"],
+    )
     def accept(self, request: HttpRequest, queryset: QuerySet[CoherenceSuggestion]) -> None:
         for row in queryset:
             try:
-                coherence_accept(suggestion_id=row.id, actor=request.user.get_username())
+                coherence_accept(suggestion_id=row.id, actor=f"admin:{request.user.get_username()}")
             except ConvergeError as exc:
                 self.message_user(request, f"{row.id}: {exc.message}", messages.ERROR)
             else:

@@ -30,6 +30,7 @@ class CoherenceSuggestion(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "id"]
+        permissions = [("accept_suggestion", "Can accept coherence suggestions")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=SuggestionStatus.values), name="suggestion_status_valid"

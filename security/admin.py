@@ -63,7 +63,10 @@ class SecurityFindingAdmin(ReadOnly, admin.ModelAdmin):
         url = reverse("admin:intents_intent_change", args=[finding.intent_id])
         return format_html('<a href="{}">{}</a>', url, finding.intent_id)
 
-    @admin.action(description="Dismiss with the reason given")
+    def has_dismiss_finding_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("security.dismiss_finding")
+
+    @admin.action(description="Dismiss with the reason given", permissions=["dismiss_finding"])
     def dismiss(self, request: HttpRequest, queryset: QuerySet[SecurityFinding]) -> None:
         reason = request.POST.get("reason", "").strip()
         if not reason:

@@ -117,6 +117,7 @@ class SecurityFinding(models.Model):
 
     class Meta:
         ordering = ["-last_seen_at", "-id"]
+        permissions = [("dismiss_finding", "Can dismiss security findings")]
         indexes = [
             models.Index(fields=["intent", "status"], name="finding_intent_idx"),
             models.Index(fields=["severity", "status"], name="finding_severity_idx"),

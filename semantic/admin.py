@@ -114,11 +114,17 @@ class SemanticConflictAdmin(ReadOnlyAdmin):
         if done:
             self.message_user(request, f"Closed {done} conflict(s) as {status}.", messages.SUCCESS)
 
-    @admin.action(description="Resolve with the reason given")
+    def has_resolve_conflict_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("semantic.resolve_conflict")
+
+    @admin.action(description="Resolve with the reason given", permissions=["resolve_conflict"])
     def resolve(self, request: HttpRequest, queryset: QuerySet[SemanticConflict]) -> None:
         self._close(request, queryset, ConflictStatus.RESOLVED)
 
-    @admin.action(description="Acknowledge (may coexist) with the reason given")
+    @admin.action(
+        description="Acknowledge (may coexist) with the reason given",
+        permissions=["resolve_conflict"],
+    )
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[SemanticConflict]) -> None:
         self._close(request, queryset, ConflictStatus.ACKNOWLEDGED)
 

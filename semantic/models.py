@@ -80,6 +80,7 @@ class SemanticConflict(models.Model):
 
     class Meta:
         ordering = ["-detected_at", "intent_a_id", "intent_b_id"]
+        permissions = [("resolve_conflict", "Can resolve and acknowledge semantic conflicts")]
         constraints = [
             models.UniqueConstraint(
                 fields=["intent_a", "intent_b"], name="semanticconflict_unique_pair"
