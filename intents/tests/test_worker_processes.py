@@ -114,8 +114,11 @@ def test_sigterm_lets_the_intent_in_flight_finish_and_exits_0(tmp_path, git_repo
         )
     # A check that takes two seconds, so the signal lands while an intent is in flight. It is
     # configured after the validations: the changed policy makes the worker's revalidation a
-    # new decision that runs it (an unchanged one would reuse the last decision at once).
-    (home / "policy.json").write_text(json.dumps({"checks": {"lint": ["sleep", "2"]}}))
+    # new decision that runs it (an unchanged one would reuse the last decision at once). A
+    # batch of one keeps a single intent in flight (a batch's members finish together).
+    one_at_a_time = {"size": 1, "min_size": 1, "max_size": 1}
+    policy = {"checks": {"lint": ["sleep", "2"]}, "queue": {"batch": one_at_a_time}}
+    (home / "policy.json").write_text(json.dumps(policy))
     db = Db(env)
 
     worker = Process(worker_env(env), ["worker", "--concurrency", "1"], tmp_path, "worker")
