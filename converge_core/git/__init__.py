@@ -5,8 +5,9 @@ See ``repository.GitRepository`` for the operations and ``refnames`` for ref-nam
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from converge_core.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from converge_core.git.errors import (
@@ -56,13 +57,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 __all__ = [
