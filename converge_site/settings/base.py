@@ -425,7 +425,12 @@ CONVERGE_INTENT_DETAILS += [
     "security.details.intent_security",
     "semantic.details.intent_semantic_conflicts",
 ]
-CONVERGE_DASHBOARD_SECTIONS += ["reviews.console.reviews_section", "intake.console.intake_section"]
+CONVERGE_DASHBOARD_SECTIONS += [
+    "reviews.console.reviews_section",
+    "intake.console.intake_section",
+    "semantic.console.conflicts_section",
+    "security.console.findings_section",
+]
 CONVERGE_INTENT_ACTIONS.append("reviews.console.review_intent_actions")
 CONVERGE_AFTER_DECISION += [
     "notifications.hooks.notify_decision",
