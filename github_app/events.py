@@ -70,6 +70,32 @@ def _validate_later(intent_id: str, *, force: bool = False) -> None:
     transaction.on_commit(enqueue)
 
 
+def _validate_pending(
+    *,
+    full_name: str,
+    head_sha: str,
+    intent_id: str,
+    installation_id: int | None,
+    reason: str,
+    supersede: bool = False,
+    force: bool = False,
+) -> None:
+    """Show ``head_sha``'s check-run as in progress with ``reason`` (older heads' runs
+    superseded when asked), then validate the intent once this transaction commits."""
+    check_request(
+        full_name=full_name,
+        head_sha=head_sha,
+        intent_id=intent_id,
+        installation_id=installation_id,
+        decision="pending",
+        reason=reason,
+        renew=force,
+    )
+    if supersede:
+        checks_supersede(intent_id=intent_id, head_sha=head_sha)
+    _validate_later(intent_id, force=force)
+
+
 def _label_rules() -> LabelRules:
     return LabelRules(
         risk_prefix=settings.CONVERGE_GITHUB_RISK_LABEL_PREFIX.lower(),
@@ -203,15 +229,13 @@ def _pr_create(
             "mode": exc.extra.get("mode"),
             "reason": exc.message,
         }
-    check_request(
+    _validate_pending(
         full_name=facts.full_name,
         head_sha=facts.head_sha,
         intent_id=intent.id,
         installation_id=installation_id,
-        decision="pending",
         reason="Validation starting",
     )
-    _validate_later(intent.id)
     return {"intent_id": intent.id, "action": "created"}
 
 
@@ -286,16 +310,14 @@ def _push_apply(payload: Mapping[str, Any], mirror: GithubRepository | None) -> 
                 "new_head_sha": facts.after,
             },
         )
-        check_request(
+        _validate_pending(
             full_name=facts.full_name,
             head_sha=facts.after,
             intent_id=intent.id,
             installation_id=technical.get("installation_id") or mirror.installation_id,
-            decision="pending",
             reason="Re-push detected, revalidating",
+            supersede=True,
         )
-        checks_supersede(intent_id=intent.id, head_sha=facts.after)
-        _validate_later(intent.id)
         revalidated.append(intent.id)
     # The target moved: intents waiting on it are judged again (the queue revalidates its own).
     waiting = active.filter(target=facts.branch, status__in=[Status.READY, Status.VALIDATED])
@@ -372,15 +394,13 @@ def _merge_group_apply(
             reason=exc.message,
         )
         return {"intent_id": facts.intent_id, "action": "intake_rejected", "reason": exc.message}
-    check_request(
+    _validate_pending(
         full_name=facts.full_name,
         head_sha=facts.head_sha,
         intent_id=intent.id,
         installation_id=installation_id,
-        decision="pending",
         reason="Merge queue entry -- validation starting",
     )
-    _validate_later(intent.id)
     return {"intent_id": intent.id, "action": "merge_group_checks_requested"}
 
 
@@ -435,16 +455,14 @@ def _rerequest_apply(event: str, payload: Mapping[str, Any], _: Any) -> dict[str
         )
     )
     for intent_id in known:
-        check_request(
+        _validate_pending(
             full_name=full_name,
             head_sha=head_sha,
             intent_id=intent_id,
             installation_id=installation_id_of(payload),
-            decision="pending",
             reason="Re-run requested, revalidating",
-            renew=True,
+            force=True,
         )
-        _validate_later(intent_id, force=True)
     if not known:
         return {"action": "ignored", "reason": "unknown_head_sha"}
     return {"action": "revalidating", "intent_ids": known}
