@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,7 +49,7 @@ print(json.dumps({"code": code, "apps": [config.label for config in apps.get_app
 """
 
 
-def _python(env: dict[str, str], script: str) -> dict[str, object]:
+def _python(env: dict[str, str], script: str) -> Any:
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
