@@ -3,14 +3,21 @@
 Global options come before the command: ``--db PATH`` (SQLite file; ignored with PostgreSQL),
 ``--actor NAME`` and ``--repo PATH``. Help is rendered from the table below without importing
 Django, so ``converge --help`` stays fast.
+
+A command that serves no pages starts without the apps only the web server uses
+(``CONVERGE_WEB_APPS``: the console, the API framework, its schema, CORS); ``EVERY_APP_COMMANDS``
+start with every installed app, and ``migrate`` among them applies every app's migrations.
 """
 
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 # command -> (summary, shown by the short --help)
 COMMANDS: dict[str, tuple[str, bool]] = {
@@ -44,6 +51,10 @@ COMMANDS: dict[str, tuple[str, bool]] = {
     "migrate": ("Apply database migrations", True),
     "createsuperuser": ("Create an operator account for the admin console", False),
 }
+
+# Commands that serve pages or run tasks, or that act on every app (migrations, operator
+# accounts, the environment check, which runs the system checks).
+EVERY_APP_COMMANDS = frozenset({"serve", "worker", "beat", "migrate", "createsuperuser", "doctor"})
 
 GLOBAL_OPTIONS = """global options (before the command):
   --db PATH      SQLite database (default $CONVERGE_DB_PATH, else .converge/state.db)
@@ -85,6 +96,33 @@ def configuration_error() -> str | None:
     except ImproperlyConfigured as exc:
         return str(exc)
     return "; ".join(environment_problems(os.environ)) or None
+
+
+def django_ready() -> bool:
+    """Django is already set up in this process (the CLI run in-process by a caller)."""
+    registry = sys.modules.get("django.apps")
+    return registry is not None and registry.apps.ready
+
+
+def leave_out_web_apps() -> None:
+    """Install every app but those only the web server uses (before ``django.setup()``)."""
+    from django.conf import settings
+
+    web = frozenset(getattr(settings, "CONVERGE_WEB_APPS", ()))
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app not in web]
+
+
+@contextmanager
+def start_up() -> Iterator[None]:
+    """No garbage collection while the process starts, then the objects made so far (modules,
+    classes, settings: they live as long as the process) are frozen out of later collections,
+    which would otherwise walk them all again, and the collector runs as usual."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def parse_globals(argv: list[str]) -> tuple[dict[str, str], list[str], str | None]:
@@ -136,16 +174,19 @@ def main(argv: list[str] | None = None) -> int:
     if "repo" in options:
         os.environ["CONVERGE_REPO_PATH"] = options["repo"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "converge_site.settings")
-    problem = configuration_error()
-    if problem:
-        return fail(problem, code="configuration_error")
+    fresh = not django_ready()
+    with start_up() if fresh else nullcontext():
+        problem = configuration_error()
+        if problem:
+            return fail(problem, code="configuration_error")
+        if fresh and command not in EVERY_APP_COMMANDS:
+            leave_out_web_apps()
 
-    import django
-    from django.core.management import ManagementUtility
+        import django
+        from django.core.management import ManagementUtility
 
-    django.setup()
-    utility = ManagementUtility(["converge", *rest])
-    handler = utility.fetch_command(command)
+        django.setup()
+        handler = ManagementUtility(["converge", *rest]).fetch_command(command)
     try:
         handler.run_from_argv(["converge", *rest])
     except SystemExit as exc:

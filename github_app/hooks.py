@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from converge_core.hooks import Decision, QueueHold
-from github_app.publishing import check_request
 from intents.models import Intent
 
 MERGE_GROUP = "merge_group"
@@ -23,6 +22,10 @@ def publish_decision(decision: Decision) -> None:
     if not head_sha or not full_name:
         return
     reason = decision.details.get("reason") if decision.details else None
+    # imported here: publishing loads PyGithub, which a decision about an intent that did not
+    # come from GitHub never needs
+    from github_app.publishing import check_request
+
     check_request(
         full_name=str(full_name),
         head_sha=str(head_sha),

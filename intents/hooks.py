@@ -7,27 +7,28 @@ names something that is not callable is an ``ImproperlyConfigured`` naming the s
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from converge_core.hooks import (
-    AdmissionCheck,
-    AfterDecision,
-    DashboardSections,
-    DecisionInputsHook,
-    IntentActions,
-    IntentDetails,
-    MergeExecutor,
-    PolicyGate,
-    QueueHoldCheck,
-    ReviewBacklogHook,
-    ReviewCompletionCheck,
-    RiskReviewDetails,
-    SummarySections,
-)
+if TYPE_CHECKING:
+    from converge_core.hooks import (
+        AdmissionCheck,
+        AfterDecision,
+        DashboardSections,
+        DecisionInputsHook,
+        IntentActions,
+        IntentDetails,
+        MergeExecutor,
+        PolicyGate,
+        QueueHoldCheck,
+        ReviewBacklogHook,
+        ReviewCompletionCheck,
+        RiskReviewDetails,
+        SummarySections,
+    )
 
 
 @cache

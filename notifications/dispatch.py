@@ -19,7 +19,6 @@ from notifications.services import (
     delivery_task_fields,
 )
 from notifications.targets import DEFAULT_CHANNEL
-from notifications.tasks import notification_deliver_task
 
 logger = logging.getLogger("converge.notifications")
 
@@ -60,6 +59,10 @@ def notify(
             return
         with transaction.atomic():  # a savepoint: a failure here never breaks the caller's
             delivery_record(fields=fields)
+        # imported here: loading the task module loads Celery, which a caller that sends
+        # nothing (the flag off, or shadow) does not pay for
+        from notifications.tasks import notification_deliver_task
+
         transaction.on_commit(lambda: notification_deliver_task.delay(**fields), robust=True)
     except Exception:
         logger.exception("notification %s was not scheduled", event_type)
@@ -68,6 +71,8 @@ def notify(
 def deliveries_redrive(*, limit: int = REDRIVE_BATCH) -> dict[str, int]:
     """Queue again the deliveries still pending after their due time (their message was lost
     by a crash, or the broker refused it), and delete rows settled a day ago."""
+    from notifications.tasks import notification_deliver_task
+
     due = deliveries_due(limit=limit)
     for delivery in due:
         notification_deliver_task.delay(**delivery_task_fields(delivery))

@@ -27,7 +27,6 @@ from ledger.append import event_append
 from ledger.selectors import event_exists, event_feed, latest_payload
 from reviews.models import ReviewTask
 from reviews.providers import AdvisorProvider, ProviderError, configured_provider
-from reviews.tasks import review_analyze_task
 
 logger = logging.getLogger("converge.reviews.advisor")
 
@@ -49,6 +48,10 @@ def advisor_provider() -> AdvisorProvider:
 def advisor_schedule(task_id: str) -> None:
     """Queue the analysis of a new review after commit, when the advisor flag is on."""
     if flag_is_enabled("llm_review_advisor"):
+        # imported here: the task module loads Celery, which nothing pays for while the
+        # advisor is off
+        from reviews.tasks import review_analyze_task
+
         transaction.on_commit(lambda: review_analyze_task.delay(task_id), robust=True)
 
 
@@ -191,6 +194,8 @@ def review_analysis_redrive(*, limit: int = REDRIVE_BATCH) -> int:
         ).values_list("payload", flat=True)
     }
     pending = [task_id for task_id, _ in candidates if task_id not in done][:limit]
+    from reviews.tasks import review_analyze_task
+
     for task_id in pending:
         review_analyze_task.delay(task_id)
     return len(pending)

@@ -8,8 +8,6 @@ used, which is never available, so nothing is asked and nothing is recorded.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -45,6 +43,10 @@ class NullProvider:
 def _post_json(
     url: str, body: Mapping[str, Any], headers: Mapping[str, str], timeout: float
 ) -> Any:
+    # imported here: only a call to a provider needs HTTP, not every importer of the reviews
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),

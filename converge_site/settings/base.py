@@ -94,6 +94,20 @@ INSTALLED_APPS = [
     "agents",
     "exports",
 ]
+# What only the web server uses: the console and its sessions, messages and static files, the
+# API framework, its schema and CORS. A command that serves no pages starts without them
+# (converge.cli), so it imports none of their modules; they have no tables a command reads, and
+# their migrations are applied by `converge migrate` and by the processes that install them.
+CONVERGE_WEB_APPS = [
+    "converge_site.console.ConsoleAdminConfig",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+]
 
 # Order matters: headers and observability wrap everything (429s and 500s included); static
 # files and CORS preflights are answered before the rate limiter; an API body over the size

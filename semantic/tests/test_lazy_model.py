@@ -14,9 +14,16 @@ from conftest import database_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# The process serves the API too, so it sets Django up with every app first, as the web server
+# does (a CLI process on its own leaves out the apps only the web server uses).
 SCRIPT = """
-import io, json, sys
+import io, json, os, sys
 from contextlib import redirect_stdout
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "converge_site.settings")
+django.setup()
 from converge.cli import main
 
 codes = []
