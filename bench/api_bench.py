@@ -117,7 +117,7 @@ def run_wrk(port: int, path: str, clients: int, seconds: float) -> dict:
     done = subprocess.run(
         [
             "wrk",
-            "-t2",
+            f"-t{min(2, clients)}",  # wrk refuses more threads than connections
             f"-c{clients}",
             f"-d{max(1, int(seconds))}s",
             "--latency",
