@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 from datetime import datetime
 
 from django.db import connections
@@ -46,11 +47,10 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
             match = row
     if match is None:
         return None
-    alias = ApiKey.objects.db
-    values = list(match)
-    scopes = ApiKey._meta.get_field("scopes")
-    values[-1] = scopes.from_db_value(values[-1], None, connections[alias])
-    return ApiKey.from_db(alias, list(_PRINCIPAL_FIELDS), values)
+    *fields, scopes = match
+    # stored as JSON text (jsonb is read as text too): null, or a list of scopes
+    values = [*fields, None if scopes is None else json.loads(str(scopes))]
+    return ApiKey.from_db(ApiKey.objects.db, list(_PRINCIPAL_FIELDS), values)
 
 
 def api_key_list() -> QuerySet[ApiKey]:

@@ -57,9 +57,12 @@ class IntentListView(ConvergeAPIView):
     )
     def get(self, request: Request) -> HttpResponse:
         query = parse_query(request, filters.IntentListFilter)
-        parts = {"status": query.get("status"), "tenant_id": self.query_tenant(query)}
-        parts["limit"] = query["limit"]
-        return projection_response("intents", parts, lambda: intent_rows(intent_list(**parts)))
+        status, tenant_id, limit = query.get("status"), self.query_tenant(query), query["limit"]
+        return projection_response(
+            "intents",
+            {"status": status, "tenant_id": tenant_id, "limit": limit},
+            lambda: intent_rows(intent_list(status=status, tenant_id=tenant_id, limit=limit)),
+        )
 
     @extend_schema(
         summary="Create a READY intent",
