@@ -111,6 +111,23 @@ def client_loop(
     connection.close()
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User and system CPU time so far of the gunicorn master ``pid`` and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    total = 0
+    for process in (str(pid), *children):
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -152,6 +169,7 @@ def run_wrk(port: int, path: str, clients: int, seconds: float) -> dict:
     return {
         "path": path,
         "client": "wrk",
+        "requests": int(_search(r"(\d+) requests in", text).group(1)),
         "errors": int(errors.group(1)) if errors else 0,
         "throughput_rps": float(_search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
         "p50_ms": figure("50%"),
@@ -250,6 +268,14 @@ def api_benchmark(
         if backend == "postgres":
             env["CONVERGE_PG_DSN"], scratch = scratch_database(pg_dsn)
         try:
+            if backend == "postgres":  # SQLite is migrated by the seed's readiness check
+                subprocess.run(
+                    [sys.executable, "-m", "converge.cli", "migrate"],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
             seeded = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-c", SEED.format(count=intents)], cwd=ROOT, env=env, check=True
@@ -291,16 +317,21 @@ def serve_and_load(
         wait_until_up(port, server)
         for path in paths:
             run_endpoint(port, path, 4, 2, 10)  # warm-up: imports, connections, projections
-        return [
-            {"clients": count}
-            | (
-                run_wrk(port, path, count, seconds)
-                if shutil.which("wrk")
-                else run_endpoint(port, path, count, seconds, requests)
-            )
-            for count in clients
-            for path in paths
-        ]
+        results = []
+        for count in clients:
+            for path in paths:
+                cpu = server_cpu_seconds(server.pid)
+                result = (
+                    run_wrk(port, path, count, seconds)
+                    if shutil.which("wrk")
+                    else run_endpoint(port, path, count, seconds, requests)
+                )
+                # the server's CPU per request: a figure the other load on the machine moves
+                # far less than the wall-clock ones
+                spent = server_cpu_seconds(server.pid) - cpu
+                result["server_cpu_ms"] = round(spent * 1000 / max(1, result["requests"]), 2)
+                results.append({"clients": count} | result)
+        return results
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -330,6 +361,8 @@ def report_rows(report: dict[str, Any]) -> list[Row]:
             )
         )
         rows.append((f"{label} p50", "ms", result["p50_ms"], "", None))
+        if "server_cpu_ms" in result:
+            rows.append((f"{label} server CPU/req", "ms", result["server_cpu_ms"], "", None))
         target = P99_TARGET_MS.get(path) if count == 16 else None
         rows.append(
             (f"{label} p99", "ms", result["p99_ms"], "target (at most)" if target else "", target)
