@@ -172,6 +172,9 @@ else:
                 "timeout": 60,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # an API thread keeps its connection between requests: opening one (and running
+            # the init command) costs more than most reads
+            "CONN_MAX_AGE": 60,
         }
     }
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access.apibase import ConvergeAPIView, body_object, parse_body, parse_query
+from access.projections import projection_response
 from access.tenancy import config_tenant, create_tenant, object_tenant
 from intents.api import filters, permissions
 from intents.api import selectors as api_selectors
@@ -53,14 +55,14 @@ class IntentListView(ConvergeAPIView):
         parameters=[filters.IntentListFilter],
         responses=s.IntentOutputSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         query = parse_query(request, filters.IntentListFilter)
-        intents = intent_list(
-            status=query.get("status"),
-            tenant_id=self.query_tenant(query),
-            limit=query["limit"],
+        status, tenant_id, limit = query.get("status"), self.query_tenant(query), query["limit"]
+        return projection_response(
+            "intents",
+            {"status": status, "tenant_id": tenant_id, "limit": limit},
+            lambda: intent_rows(intent_list(status=status, tenant_id=tenant_id, limit=limit)),
         )
-        return Response(intent_rows(intents))
 
     @extend_schema(
         summary="Create a READY intent",
@@ -167,15 +169,20 @@ class SummaryView(ConvergeAPIView):
         parameters=[filters.TenantFilter],
         responses=s.SummarySerializer,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         query = parse_query(request, filters.TenantFilter)
         tenant_id = self.query_tenant(query)
-        # The sections higher apps add (CONVERGE_SUMMARY_SECTIONS: repo health), then the queue.
-        summary: dict[str, Any] = {}
-        for sections in summary_sections():
-            summary.update(sections(tenant_id=tenant_id))
-        summary["queue"] = api_selectors.queue_state(tenant_id=tenant_id)
-        return Response(summary)
+        return projection_response("summary", {"tenant_id": tenant_id}, lambda: _summary(tenant_id))
+
+
+def _summary(tenant_id: str | None) -> dict[str, Any]:
+    """The sections higher apps add (``CONVERGE_SUMMARY_SECTIONS``: repo health), then the
+    queue."""
+    summary: dict[str, Any] = {}
+    for sections in summary_sections():
+        summary.update(sections(tenant_id=tenant_id))
+    summary["queue"] = api_selectors.queue_state(tenant_id=tenant_id)
+    return summary
 
 
 class QueueStateView(ConvergeAPIView):
