@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -154,8 +155,8 @@ class Writes:
             )
             security_scan(intent_id=ident, trigger=ScanTrigger.PRESCAN)
             ms, queries = counted(
-                lambda ident=ident: intent_validate(
-                    intent_id=ident, options=ValidationOptions(skip_checks=True)
+                partial(
+                    intent_validate, intent_id=ident, options=ValidationOptions(skip_checks=True)
                 )
             )
             samples["vms"].append(ms)
@@ -163,9 +164,7 @@ class Writes:
             options = QueueOptions(
                 limit=1, targets=["main"], auto_confirm=True, skip_checks=True, wait=0
             )
-            ms, queries = counted(
-                lambda options=options: queue_run(repository=self.repository, options=options)
-            )
+            ms, queries = counted(partial(queue_run, repository=self.repository, options=options))
             samples["qms"].append(ms)
             samples["qq"].append(queries)
         return {

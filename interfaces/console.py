@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -157,7 +157,9 @@ def distinct_values(model: type[Model], field: str, *, limit: int) -> list[Any]:
     one index probe per value: a recursive walk up the index, where ``SELECT DISTINCT`` (what
     a field's list filter asks) reads every row."""
     table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    concrete = model._meta.get_field(field)
+    assert isinstance(concrete, Field) and concrete.column, field
+    column = connection.ops.quote_name(concrete.column)
     sql = (
         f"WITH RECURSIVE walk(value) AS ("
         f"SELECT MIN({column}) FROM {table} "

@@ -121,7 +121,7 @@ def _prune_range(
 ) -> tuple[int, set[str]]:
     """Walk ``first``..``upto`` page by page: record the runs of candidates (no kept row
     between them) as gaps and delete them. Returns how many went and the intents they named."""
-    removed, intent_ids = 0, set()
+    removed, intent_ids = 0, set[str]()
     run: list[Any] | None = None  # [first_seq, last_seq, prev_hash, last_hash] of the open run
     after = first - 1
     while after < upto:
