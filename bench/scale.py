@@ -307,7 +307,7 @@ def run(
     django.setup()
     from django.core.management import call_command
 
-    from bench.scalegen import grow
+    from bench.scalegen import analyze, grow
     from intents.models import Intent
 
     call_command("migrate", verbosity=0)
@@ -320,6 +320,7 @@ def run(
         started = time.perf_counter()
         written = grow(done, size, events_per_intent) if size > done else 0
         add_reviews(done, size)
+        analyze()
         loaded = time.perf_counter() - started
         done = max(done, size)
         if load_only:

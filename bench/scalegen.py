@@ -239,6 +239,18 @@ def grow(start: int, stop: int, events_per_intent: int) -> int:
     return written
 
 
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (what autovacuum would do in time; the
+    benchmark's server may run without it)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE intents_event")
+            cursor.execute("ANALYZE intents_intent")
+            cursor.execute("ANALYZE reviews_reviewtask")
+
+
 def load_old_batch(label: str, intents: int, events_per_intent: int) -> int:
     """Finished intents whose events are all 200 days old (what a 90-day prune removes)."""
     origin = datetime.now(UTC) - timedelta(days=200)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
@@ -73,11 +73,12 @@ def events_prune(
     """
     with transaction.atomic():
         head = chain_head_for_update()
-        first = candidates.order_by("seq").values_list("seq", flat=True).first()
-        if first is None:
+        # ``seq + 0``: no min/max shortcut down the seq index (which would test every newer
+        # row for candidacy), so the candidates are found from the time index, old rows only
+        bounds = candidates.aggregate(first=Min(F("seq") + 0), upto=Max(F("seq") + 0))
+        first, upto = bounds["first"], bounds["upto"]
+        if first is None or upto is None:
             return {"pruned": 0, "before": format_timestamp(before), "dry_run": False}
-        upto = candidates.order_by("-seq").values_list("seq", flat=True).first()
-        assert upto is not None
         last_hash = Event.objects.filter(seq=upto).values_list("hash", flat=True).get()
         checkpoint = PruneCheckpoint.objects.create(
             created_at=timezone.now(),
