@@ -31,6 +31,7 @@ import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -372,16 +373,25 @@ def scale_rows(
     """The scale figures as ``make bench`` rows: (figure, unit, value, floor name, floor).
 
     Growth is shown against the smallest size: its figure is every other size's floor, so the
-    ratio is how much the figure grew.
+    ratio is how much the figure grew. The benchmark runs in a child process: it configures
+    Django for its own database, whatever the caller's process has set up.
     """
-    return rows_of(
-        run(
-            sizes=list(sizes),
-            events_per_intent=events_per_intent,
-            backend=backend,
-            pg_dsn=pg_dsn,
-        )
-    )
+    argv = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--sizes",
+        ",".join(str(size) for size in sizes),
+        "--events-per-intent",
+        str(events_per_intent),
+        "--backend",
+        backend,
+        "--json-out",
+    ]
+    if pg_dsn:
+        argv += ["--pg-dsn", pg_dsn]
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([*argv, out.name], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        return rows_of(json.loads(Path(out.name).read_text()))
 
 
 def main() -> None:
@@ -399,6 +409,7 @@ def main() -> None:
     parser.add_argument(
         "--load-only", action="store_true", help="grow the database, measure nothing"
     )
+    parser.add_argument("--json-out", type=Path, help="also write the rows to this JSON file")
     args = parser.parse_args()
     rows = run(
         sizes=[int(s) for s in args.sizes.split(",")],
@@ -409,6 +420,8 @@ def main() -> None:
         keep=args.keep,
         load_only=args.load_only,
     )
+    if args.json_out:
+        args.json_out.write_text(json.dumps(rows))
     if not rows:
         return
     keys = [key for key in rows[0] if key != "intents"]
