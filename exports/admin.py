@@ -10,6 +10,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from exports.dataset import CONTENT_TYPES, DatasetFilter
 from exports.models import DecisionRecord
 from exports.services import export_stream
+from interfaces.console import BoundedCountPaginator, recent_filter
 
 
 def _download(
@@ -27,9 +28,16 @@ def _download(
 @admin.register(DecisionRecord)
 class DecisionExportAdmin(admin.ModelAdmin):
     list_display = ("id", "status", "risk_level", "source", "target", "tenant_id", "created_at")
-    list_filter = ("status", "risk_level", "tenant_id", "repository")
     search_fields = ("id", "source")
-    date_hierarchy = "created_at"
+    list_filter = (
+        "status",
+        "risk_level",
+        "tenant_id",
+        "repository",
+        recent_filter("created_at", "created"),
+    )
+    show_full_result_count = False
+    paginator = BoundedCountPaginator
     actions = ["export_csv", "export_jsonl"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

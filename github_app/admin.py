@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from github_app.models import CheckRun, GithubRepository, Installation, WebhookDelivery
+from interfaces.console import BoundedCountPaginator
 from ledger.admin import ReadOnlyAdmin
 
 
@@ -27,6 +28,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ("status", "event")
     search_fields = ("=delivery_id",)
     show_full_result_count = False
+    paginator = BoundedCountPaginator
 
 
 @admin.register(CheckRun)
@@ -35,3 +37,4 @@ class CheckRunAdmin(ReadOnlyAdmin):
     list_filter = ("status", "decision")
     search_fields = ("=head_sha", "=intent_id", "full_name")
     show_full_result_count = False
+    paginator = BoundedCountPaginator

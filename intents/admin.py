@@ -43,7 +43,14 @@ from intents.risk import risk_policy_set
 from intents.selectors import intent_overview
 from intents.services import intent_override_status, intent_update
 from intents.validation import intent_validate
-from interfaces.console import back, confirm_selected, operator
+from interfaces.console import (
+    BoundedCountPaginator,
+    back,
+    confirm_selected,
+    indexed_values_filter,
+    operator,
+    recent_filter,
+)
 from ledger.admin import ReadOnlyAdmin
 from ledger.selectors import event_feed
 
@@ -149,17 +156,20 @@ class IntentAdmin(admin.ModelAdmin):
         LifecycleFilter,
         "status",
         "risk_level",
-        "tenant_id",
+        indexed_values_filter("tenant_id", "tenant"),
         "repository",
-        "target",
+        indexed_values_filter("target", "target"),
         "origin_type",
+        recent_filter("created_at", "created"),
     )
     search_fields = ("id", "source", "target", "plan_id")
     list_select_related = ("repository", "last_decision")
-    ordering = ("repository__name", "target", "priority", "created_at")
+    # the order of ``intent_console_order_idx``: a page reads that page of the index
+    ordering = ("repository_id", "target", "priority", "created_at", "id")
+    show_full_result_count = False
+    paginator = BoundedCountPaginator
     action_form = IntentActionForm
     actions = ["validate", "requeue", "set_priority", "reject"]
-    date_hierarchy = "created_at"
     change_form_template = "admin/intents/intent/detail.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

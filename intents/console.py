@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,26 +94,45 @@ def _hour_labels(start: datetime) -> list[str]:
 
 
 def _charts(now: datetime) -> dict[str, Any]:
-    """Queue depth and merges per hour over the last 24 h, and time in queue per target."""
+    """Queue depth and merges per hour over the last 24 h, and time in queue per target.
+
+    The hourly counts are conditional aggregates of one query (the database counts, however
+    deep the queue); only the last day's merges are read, for the time-in-queue percentiles.
+    """
     start = (now - timedelta(hours=HOURS - 1)).replace(minute=0, second=0, microsecond=0)
-    rows = list(
+    ends = [start + timedelta(hours=h + 1) for h in range(HOURS)]
+    merged = Q(status=Status.MERGED)
+    counts = (
         Intent.objects.filter(created_at__lte=now)
         .exclude(status__in=[Status.MERGED, Status.REJECTED], updated_at__lt=start)
-        .order_by()
-        .values_list("created_at", "status", "updated_at", "target")
+        .aggregate(
+            **{
+                f"depth_{hour}": Count(
+                    "pk",
+                    filter=Q(created_at__lte=end) & (Q(status__in=ACTIVE) | Q(updated_at__gt=end)),
+                )
+                for hour, end in enumerate(ends)
+            },
+            **{
+                f"merges_{hour}": Count(
+                    "pk",
+                    filter=merged
+                    & Q(updated_at__gte=end - timedelta(hours=1))
+                    & (Q(updated_at__lt=end) if hour < HOURS - 1 else Q()),
+                )
+                for hour, end in enumerate(ends)
+            },
+        )
     )
-    ends = [start + timedelta(hours=h + 1) for h in range(HOURS)]
-    depth = [0] * HOURS
-    merges = [0] * HOURS
+    depth = [counts[f"depth_{hour}"] for hour in range(HOURS)]
+    merges = [counts[f"merges_{hour}"] for hour in range(HOURS)]
     waited: dict[str, list[float]] = defaultdict(list)
-    for created_at, status, updated_at, target in rows:
-        finished = None if status in ACTIVE else updated_at
-        for hour, end in enumerate(ends):
-            if created_at <= end and (finished is None or finished > end):
-                depth[hour] += 1
-        if status == Status.MERGED and updated_at >= start:
-            merges[min(HOURS - 1, int((updated_at - start).total_seconds() // 3600))] += 1
-            waited[target].append((updated_at - created_at).total_seconds())
+    for created_at, updated_at, target in (
+        Intent.objects.filter(merged, created_at__lte=now, updated_at__gte=start)
+        .order_by()
+        .values_list("created_at", "updated_at", "target")
+    ):
+        waited[target].append((updated_at - created_at).total_seconds())
     labels = _hour_labels(start)
     return {
         "depth_chart": bar_chart(depth, labels),
@@ -170,15 +190,24 @@ def queue_section(*, permissions: frozenset[str]) -> DashboardSection | None:
         }
         for repo_id, name, target, depth in depths
     }
-    # the first intents of each queue: their ids in one query, then their rows in another
+    # the first intents of each queue: their ids in one query (ranked in the database), then
+    # their rows in another
     first: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for intent_id, repo_id, target in (
+    ranked = (
         Intent.objects.filter(status__in=ACTIVE)
-        .order_by("priority", "created_at")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("repository_id"), F("target")],
+                order_by=[F("priority").asc(), F("created_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank__lte=SHOWN_PER_QUEUE)
+        .order_by("priority", "created_at", "pk")
         .values_list("pk", "repository_id", "target")
-    ):
-        if len(first[(repo_id, target)]) < SHOWN_PER_QUEUE:
-            first[(repo_id, target)].append(intent_id)
+    )
+    for intent_id, repo_id, target in ranked:
+        first[(repo_id, target)].append(intent_id)
     picked = [intent_id for ids in first.values() for intent_id in ids]
     shown = list(
         Intent.objects.filter(pk__in=picked)

@@ -89,6 +89,13 @@ class Intent(models.Model):
                 fields=["repository", "target", "status", "priority", "created_at"],
                 name="intent_queue_order_idx",
             ),
+            # the console's list: every status, grouped by repository and target, in turn
+            models.Index(
+                fields=["repository", "target", "priority", "created_at", "id"],
+                name="intent_console_order_idx",
+            ),
+            # the console's target filter lists the targets from this index
+            models.Index(fields=["target"], name="intent_target_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,10 +20,18 @@ from intents.models import Intent
 from intents.serialization import intent_serialize
 from ledger.prune import events_prune, prune_candidates
 
+# intents read a query for the checkpoint (an IN list SQLite and PostgreSQL both take)
+_SNAPSHOT_BATCH = 500
+
 
 def _final_rows(intent_ids: set[str]) -> dict[str, dict[str, Any]]:
-    intents = Intent.objects.select_related("repository").filter(pk__in=intent_ids)
-    return {intent.id: intent_serialize(intent) for intent in intents}
+    ordered = sorted(intent_ids)
+    rows: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ordered), _SNAPSHOT_BATCH):
+        batch = ordered[start : start + _SNAPSHOT_BATCH]
+        intents = Intent.objects.select_related("repository").filter(pk__in=batch)
+        rows.update({intent.id: intent_serialize(intent) for intent in intents})
+    return rows
 
 
 def audit_prune(

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from converge_core.events import EVENT_TYPES
+from interfaces.console import BoundedCountPaginator, indexed_values_filter, recent_filter
 from ledger.models import ChainSeal, Event, PruneCheckpoint
+from ledger.selectors import startswith
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,20 +70,58 @@ class ActorFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Event]) -> Any:
         if self.value() == "operators":
-            return queryset.filter(agent_id__startswith=OPERATOR_PREFIX)
+            return queryset.filter(startswith("agent_id", OPERATOR_PREFIX))
         if self.value() == "others":
-            return queryset.exclude(agent_id__startswith=OPERATOR_PREFIX)
+            return queryset.exclude(startswith("agent_id", OPERATOR_PREFIX))
         return queryset
+
+
+class EventTypeFilter(admin.SimpleListFilter):
+    """The catalogue's types: listing the types present would read the whole log."""
+
+    title = "event type"
+    parameter_name = "event_type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(name, name) for name in sorted(EVENT_TYPES)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Event]) -> Any:
+        return queryset.filter(event_type=self.value()) if self.value() else queryset
+
+
+# what the search box matches, exactly (case-sensitive, so each lookup is an index probe)
+SEARCHED = ("id", "intent_id", "trace_id", "agent_id", "tenant_id")
 
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
+    """The log's changelist costs the same at a thousand events and at ten million: fixed
+    filter choices, exact indexed search, a bounded count and no date hierarchy."""
+
     list_display = ("seq", "timestamp", "event_type", "intent", "actor", "tenant_id", "trace_id")
-    list_filter = (NoiseFilter, ActorFilter, "event_type", "tenant_id")
-    search_fields = ("=id", "=intent_id", "=trace_id", "=agent_id")
-    date_hierarchy = "timestamp"
+    list_filter = (
+        NoiseFilter,
+        ActorFilter,
+        recent_filter("timestamp", "time"),
+        EventTypeFilter,
+        indexed_values_filter("tenant_id", "tenant"),
+    )
+    search_fields = SEARCHED
+    search_help_text = "An event, intent, trace, actor or tenant id, exactly."
     show_full_result_count = False
+    paginator = BoundedCountPaginator
     ordering = ("-seq",)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Event], search_term: str
+    ) -> tuple[QuerySet[Event], bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        matches = Q()
+        for field in SEARCHED:
+            matches |= Q(**{field: term})
+        return queryset.filter(matches), False
 
     @admin.display(description="intent", ordering="intent_id")
     def intent(self, event: Event) -> str:

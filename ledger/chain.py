@@ -22,7 +22,8 @@ from ledger.append import CHAIN_NAME, chain_head_for_update, event_append, event
 from ledger.immutability import allow_event_writes
 from ledger.models import ChainHead, ChainSeal, Event, PruneCheckpoint, PruneGap
 
-_CHUNK = 2000
+# rows the walk reads a query: memory is bounded by this, queries grow with rows / CHUNK
+CHUNK = 2000
 _EVENT_FIELDS = (
     "seq",
     "id",
@@ -90,13 +91,20 @@ class _Row:
 
 
 def _rows(upto_seq: int) -> Iterator[_Row]:
-    rows = (
-        Event.objects.filter(seq__lte=upto_seq)
-        .order_by("seq")
-        .values_list(*_EVENT_FIELDS)
-        .iterator(chunk_size=_CHUNK)
-    )
-    return (_Row(values) for values in rows)
+    """Every row up to ``upto_seq`` in ``seq`` order, read :data:`CHUNK` rows a query (keyset
+    pages on the unique ``seq``: no cursor or snapshot held open across the walk)."""
+    after = 0
+    while True:
+        page = list(
+            Event.objects.filter(seq__gt=after, seq__lte=upto_seq)
+            .order_by("seq")
+            .values_list(*_EVENT_FIELDS)[:CHUNK]
+        )
+        for values in page:
+            yield _Row(values)
+        if len(page) < CHUNK:
+            return
+        after = page[-1][0]
 
 
 def _walk(head: ChainHead | None) -> Iterator[tuple[_Row | None, Break | None]]:

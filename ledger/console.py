@@ -8,6 +8,7 @@ from django.urls import reverse
 from converge_core.hooks import DashboardSection
 from ledger.admin import OPERATOR_PREFIX
 from ledger.models import Event
+from ledger.selectors import startswith
 
 SHOWN = 10
 
@@ -16,7 +17,7 @@ def operator_events_section(*, permissions: frozenset[str]) -> DashboardSection 
     if "ledger.view_event" not in permissions:
         return None
     events = list(
-        Event.objects.filter(agent_id__startswith=OPERATOR_PREFIX).order_by("-seq")[:SHOWN]
+        Event.objects.filter(startswith("agent_id", OPERATOR_PREFIX)).order_by("-seq")[:SHOWN]
     )
     return DashboardSection(
         title="Latest operator events",

@@ -46,8 +46,15 @@ class Event(models.Model):
             models.Index(fields=["event_type", "timestamp"], name="event_type_time"),
             # tenant-scoped feeds
             models.Index(fields=["tenant_id", "seq"], name="event_tenant_seq"),
-            # agent feeds
-            models.Index(fields=["agent_id"], name="event_agent"),
+            # agent feeds, newest first; a prefix of actors (``admin:``) too: on PostgreSQL the
+            # pattern operator class serves LIKE 'prefix%' as well as equality
+            models.Index(
+                fields=["agent_id", "seq"],
+                name="event_agent_seq",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+            # the console's search by trace
+            models.Index(fields=["trace_id"], name="event_trace"),
             # retention: events older than a cut-off
             models.Index(fields=["timestamp"], name="event_timestamp"),
         ]

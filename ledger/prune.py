@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
@@ -22,8 +22,10 @@ from ledger.append import chain_head_for_update, event_append
 from ledger.immutability import allow_event_writes
 from ledger.models import ChainHead, Event, PruneCheckpoint, PruneGap
 
-_CHUNK = 2000
-_DELETE_BATCH = 500
+# log rows read a query while pruning, and rows deleted a statement: memory and statement size
+# are bounded by these, queries grow with the pruned range / CHUNK
+CHUNK = 2000
+DELETE_BATCH = 500
 
 # intent ids -> their final rows, stored in the checkpoint so they can be rebuilt later
 Snapshot = Callable[[set[str]], dict[str, dict[str, Any]]]
@@ -63,53 +65,46 @@ def events_prune(
     tenant_id: str | None = None,
     progress: Progress = SILENT,
 ) -> dict[str, Any]:
-    """Delete ``candidates`` under the chain-head lock, recording a checkpoint first."""
+    """Delete ``candidates`` under the chain-head lock, recording a checkpoint first.
+
+    The log between the first and the last candidate is walked in keyset pages of
+    :data:`CHUNK` rows: each page's candidates are found, their runs (with the boundary hashes)
+    recorded and they are deleted, so memory and each query are bounded however many go.
+    """
     with transaction.atomic():
         head = chain_head_for_update()
-        doomed = set(candidates.values_list("seq", flat=True))
-        if not doomed:
+        # ``seq + 0``: no min/max shortcut down the seq index (which would test every newer
+        # row for candidacy), so the candidates are found from the time index, old rows only
+        bounds = candidates.aggregate(first=Min(F("seq") + 0), upto=Max(F("seq") + 0))
+        first, upto = bounds["first"], bounds["upto"]
+        if first is None or upto is None:
             return {"pruned": 0, "before": format_timestamp(before), "dry_run": False}
-        upto = max(doomed)
-        runs = _runs(doomed, upto)
-        intent_ids = {
-            intent_id
-            for intent_id in candidates.values_list("intent_id", flat=True)
-            if intent_id is not None
-        }
-        rows = snapshot(intent_ids)
         last_hash = Event.objects.filter(seq=upto).values_list("hash", flat=True).get()
         checkpoint = PruneCheckpoint.objects.create(
             created_at=timezone.now(),
             before=before,
-            removed=len(doomed),
+            removed=0,
             last_pruned_seq=upto,
             last_pruned_hash=last_hash,
-            intent_rows=rows,
+            intent_rows={},
         )
-        for first_seq, last_seq, prev_hash, run_last_hash in runs:
-            # A new run swallows any older gap that now lies inside it.
-            PruneGap.objects.filter(first_seq__gte=first_seq, first_seq__lte=last_seq).delete()
-            PruneGap.objects.create(
-                checkpoint=checkpoint,
-                first_seq=first_seq,
-                last_seq=last_seq,
-                prev_hash=prev_hash,
-                last_hash=run_last_hash,
-            )
-        _delete(sorted(doomed), progress)
-        ChainHead.objects.filter(pk=head.pk).update(event_count=head.event_count - len(doomed))
+        progress.start("Pruning events", upto - first + 1)
+        removed, intent_ids = _prune_range(candidates, checkpoint, first, upto, progress)
+        rows = snapshot(intent_ids)
+        PruneCheckpoint.objects.filter(pk=checkpoint.pk).update(removed=removed, intent_rows=rows)
+        ChainHead.objects.filter(pk=head.pk).update(event_count=head.event_count - removed)
         event_append(
             event_type="audit.pruned",
             payload={
                 "before": format_timestamp(before),
-                "removed": len(doomed),
+                "removed": removed,
                 "checkpoint_seq": upto,
                 "checkpoint_hash": last_hash,
                 "tenant_id": tenant_id,
             },
         )
     return {
-        "pruned": len(doomed),
+        "pruned": removed,
         "before": format_timestamp(before),
         "dry_run": False,
         "checkpoint_seq": upto,
@@ -118,37 +113,72 @@ def events_prune(
     }
 
 
-def _delete(ordered: list[int], progress: Progress) -> None:
+def _prune_range(
+    candidates: QuerySet[Event],
+    checkpoint: PruneCheckpoint,
+    first: int,
+    upto: int,
+    progress: Progress,
+) -> tuple[int, set[str]]:
+    """Walk ``first``..``upto`` page by page: record the runs of candidates (no kept row
+    between them) as gaps and delete them. Returns how many went and the intents they named."""
+    removed, intent_ids = 0, set[str]()
+    run: list[Any] | None = None  # [first_seq, last_seq, prev_hash, last_hash] of the open run
+    after = first - 1
+    while after < upto:
+        page = list(
+            Event.objects.filter(seq__gt=after, seq__lte=upto)
+            .order_by("seq")
+            .values_list("seq", "prev_hash", "hash")[:CHUNK]
+        )
+        if not page:
+            break
+        doomed = dict(
+            candidates.filter(seq__gte=page[0][0], seq__lte=page[-1][0]).values_list(
+                "seq", "intent_id"
+            )
+        )
+        for seq, prev_hash, row_hash in page:
+            if seq in doomed:
+                if run is None:
+                    run = [seq, seq, prev_hash or "", row_hash or ""]
+                else:
+                    run[1], run[3] = seq, row_hash or ""
+            elif run is not None:
+                _record_gap(checkpoint, run)
+                run = None
+        _delete(sorted(doomed))
+        removed += len(doomed)
+        intent_ids.update(intent_id for intent_id in doomed.values() if intent_id is not None)
+        progress.advance(page[-1][0] - after)
+        after = page[-1][0]
+    if run is not None:
+        _record_gap(checkpoint, run)
+    return removed, intent_ids
+
+
+def _record_gap(checkpoint: PruneCheckpoint, run: list[Any]) -> None:
+    first_seq, last_seq, prev_hash, last_hash = run
+    # A new run swallows any older gap that now lies inside it.
+    PruneGap.objects.filter(first_seq__gte=first_seq, first_seq__lte=last_seq).delete()
+    PruneGap.objects.create(
+        checkpoint=checkpoint,
+        first_seq=first_seq,
+        last_seq=last_seq,
+        prev_hash=prev_hash,
+        last_hash=last_hash,
+    )
+
+
+def _delete(ordered: list[int]) -> None:
+    if not ordered:
+        return
     with allow_event_writes("prune"):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL converge.pruning = 'on'")
-        progress.start("Pruning events", len(ordered))
-        for start in range(0, len(ordered), _DELETE_BATCH):
-            batch = ordered[start : start + _DELETE_BATCH]
-            Event.objects.filter(seq__in=batch).delete()
-            progress.advance(len(batch))
+        for start in range(0, len(ordered), DELETE_BATCH):
+            Event.objects.filter(seq__in=ordered[start : start + DELETE_BATCH]).delete()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL converge.pruning = 'off'")
-
-
-def _runs(doomed: set[int], upto: int) -> list[tuple[int, int, str, str]]:
-    """Group doomed rows into runs with no kept row between them, with boundary hashes."""
-    runs: list[tuple[int, int, str, str]] = []
-    current: list[Any] | None = None
-    rows = (
-        Event.objects.filter(seq__lte=upto).order_by("seq").values_list("seq", "prev_hash", "hash")
-    )
-    for seq, prev_hash, row_hash in rows.iterator(chunk_size=_CHUNK):
-        if seq in doomed:
-            if current is None:
-                current = [seq, seq, prev_hash or "", row_hash or ""]
-            else:
-                current[1], current[3] = seq, row_hash or ""
-        elif current is not None:
-            runs.append((current[0], current[1], current[2], current[3]))
-            current = None
-    if current is not None:
-        runs.append((current[0], current[1], current[2], current[3]))
-    return runs

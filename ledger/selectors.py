@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TypedDict, Unpack
 
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -261,3 +262,14 @@ def log_version() -> str:
     append, so a projection cached under it is current until something is logged."""
     last = ChainHead.objects.values_list("last_hash", flat=True).first()
     return last or GENESIS_HASH
+
+
+def startswith(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, in a form the field's index serves: SQLite's LIKE is
+    case-insensitive and cannot use a plain index, so there the prefix is also a range (the
+    column's binary order); PostgreSQL serves LIKE from the ``varchar_pattern_ops`` index."""
+    condition = Q(**{f"{field}__startswith": prefix})
+    if connection.vendor == "sqlite" and prefix:
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        condition &= Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    return condition

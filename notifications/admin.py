@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from interfaces.console import BoundedCountPaginator
 from notifications.models import Delivery
 
 
@@ -15,6 +16,8 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ("id", "event_type", "channel", "status", "attempts", "created_at")
     list_filter = ("status", "channel")
     search_fields = ("id", "event_type", "intent_id")
+    show_full_result_count = False
+    paginator = BoundedCountPaginator
     readonly_fields = [field.name for field in Delivery._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -17,7 +17,14 @@ from django.utils.html import format_html
 
 from converge_core.errors import ConvergeError
 from converge_core.reviews import OPEN, RESOLUTIONS
-from interfaces.console import back, confirm_selected, operator
+from interfaces.console import (
+    BoundedCountPaginator,
+    back,
+    confirm_selected,
+    indexed_values_filter,
+    operator,
+    recent_filter,
+)
 from reviews.models import ReviewTask
 from reviews.services import review_assign, review_cancel, review_complete, review_escalate
 
@@ -77,11 +84,20 @@ class ReviewTaskAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_select_related = ("intent",)
-    list_filter = ("status", SlaFilter, "risk_level", "trigger", "resolution", "tenant_id")
+    list_filter = (
+        "status",
+        SlaFilter,
+        "risk_level",
+        "trigger",
+        "resolution",
+        indexed_values_filter("tenant_id", "tenant"),
+        recent_filter("created_at", "created"),
+    )
     search_fields = ("=id", "intent__id", "reviewer")
     raw_id_fields = ("intent",)
     ordering = ("priority", "created_at")
-    date_hierarchy = "created_at"
+    show_full_result_count = False
+    paginator = BoundedCountPaginator
     action_form = ReviewActionForm
     actions = ["assign", "complete", "escalate", "cancel"]
 

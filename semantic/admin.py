@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from converge_core.errors import ConvergeError
 from converge_core.semantic import ConflictStatus
 from intents.models import Intent
+from interfaces.console import BoundedCountPaginator
 from semantic.conflicts import conflict_resolve
 from semantic.index import index_status
 from semantic.models import Embedding, SemanticConflict
@@ -70,6 +71,8 @@ class SemanticConflictAdmin(ReadOnlyAdmin):
     list_filter = ("status", "mode", "target", "tenant_id")
     search_fields = ("intent_a__id", "intent_b__id", "resolution")
     list_select_related = ("intent_a", "intent_b")
+    show_full_result_count = False
+    paginator = BoundedCountPaginator
     action_form = ConflictActionForm
     actions = ["resolve", "acknowledge"]
 
@@ -136,6 +139,7 @@ class EmbeddingAdmin(ReadOnlyAdmin):
     search_fields = ("=intent__id",)
     exclude = ("vector",)
     show_full_result_count = False
+    paginator = BoundedCountPaginator
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
