@@ -112,7 +112,10 @@ class GitRepository:
         bare, git_dir, common_dir = _text(proc.stdout).splitlines()
         self.is_bare = bare == "true"
         self.git_dir = git_dir
-        self._refs = BranchRefReader(os.path.normpath(os.path.join(self.path, common_dir)))
+        self.common_dir = os.path.normpath(os.path.join(self.path, common_dir))
+        self._refs = BranchRefReader(self.common_dir)
+        # ``git worktree list`` output and the state of the files it was read from.
+        self._worktrees: tuple[tuple[Any, ...], bytes] | None = None
 
     def __repr__(self) -> str:
         return f"GitRepository({self.git_dir!r}, bare={self.is_bare})"
@@ -466,8 +469,7 @@ class GitRepository:
         ref = f"refs/heads/{target_branch}"
         message = message or f"converge: merge {source or source_sha} into {target_branch}"
 
-        _, worktrees = self._git("worktree", "list", "--porcelain", "-z")
-        checkouts = parse_worktree_list(worktrees, ref)
+        checkouts = self._checkouts(ref, target_branch)
         for checkout in checkouts:
             if checkout.head != expected_target_sha:
                 # Checked before the cleanliness test: files of a newer head would otherwise
@@ -480,6 +482,56 @@ class GitRepository:
             raise self._target_moved(target_branch, expected_target_sha, self.head(target_branch))
         self._advance_checkouts(checkouts, ref, expected_target_sha, new)
         return new
+
+    def _worktree_state(self) -> tuple[Any, ...]:
+        """What ``git worktree list`` reads: the repository's configuration, every work
+        tree's ``HEAD`` and, for linked ones, where they live and whether that still exists."""
+
+        def read(path: str) -> bytes | None:
+            try:
+                with open(path, "rb") as handle:
+                    return handle.read()
+            except OSError:
+                return None
+
+        config = os.path.join(self.common_dir, "config")
+        try:
+            stat_ = os.stat(config)
+            config_key: tuple[int, int] | None = (stat_.st_mtime_ns, stat_.st_size)
+        except OSError:
+            config_key = None
+        linked_dir = os.path.join(self.common_dir, "worktrees")
+        try:
+            names = sorted(os.listdir(linked_dir))
+        except OSError:
+            names = []
+        linked = []
+        for name in names:
+            gitdir = read(os.path.join(linked_dir, name, "gitdir"))
+            where = _text(gitdir).strip() if gitdir else ""
+            present = bool(where) and os.path.exists(where)
+            linked.append((name, read(os.path.join(linked_dir, name, "HEAD")), gitdir, present))
+        return (config_key, read(os.path.join(self.common_dir, "HEAD")), tuple(linked))
+
+    def _checkouts(self, ref: str, branch: str) -> list[Checkout]:
+        """The work trees that have ``ref`` checked out, each with the commit it is at.
+
+        ``git worktree list`` runs again only when a file it reads changed (a work tree was
+        added, moved, removed or switched branch, the configuration changed); otherwise the
+        last listing is used, with the branch's current head as each checkout's ``HEAD`` (a
+        checkout of a branch is at its head).
+        """
+        state = self._worktree_state() if self._refs.usable else None
+        if state is None or self._worktrees is None or self._worktrees[0] != state:
+            _, listing = self._git("worktree", "list", "--porcelain", "-z")
+            if state is not None:
+                self._worktrees = (state, listing)
+            return parse_worktree_list(listing, ref)
+        checkouts = parse_worktree_list(self._worktrees[1], ref)
+        if not checkouts:
+            return checkouts
+        head = self.head(branch) or ""
+        return [Checkout(checkout.path, head) for checkout in checkouts]
 
     @staticmethod
     def _target_moved(target: str, expected: str, current: str | None) -> TargetMoved:
