@@ -22,6 +22,7 @@ from converge_core.git.checkouts import (
     Checkout,
     parse_worktree_list,
     porcelain_paths,
+    split_untracked,
     untracked_in_the_way,
 )
 from converge_core.git.errors import (
@@ -409,7 +410,18 @@ class GitRepository:
         return added, deleted
 
     def _require_clean(self, worktree: str, target: str, old: str, tree_sha: str) -> None:
-        status = self._git_in(worktree, "status", "--porcelain", "-z", "--untracked-files=no")
+        # One listing of local changes and of untracked and ignored files: with none of the
+        # latter on disk nothing can be in the merge's way, and its paths are not needed.
+        status, untracked = split_untracked(
+            self._git_in(
+                worktree,
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--ignored=matching",
+            )
+        )
         if status:
             dirty = porcelain_paths(status)
             raise DirtyCheckout(
@@ -418,6 +430,8 @@ class GitRepository:
                 worktree=worktree,
                 files=dirty,
             )
+        if not untracked:
+            return
         added, deleted = self._added_and_deleted(old, tree_sha)
         blocked = untracked_in_the_way(worktree, added, deleted)
         if blocked:
@@ -559,8 +573,8 @@ class GitRepository:
                     worktree=worktree,
                     restored=restored,
                 ) from exc
-            # Refresh stat data so `git status` in that checkout is clean straight away.
-            self._git_in(worktree, "update-index", "-q", "--refresh", ok=(0, 1))
+            # ``read-tree -u`` records the stat data of the files it writes: ``git status`` in
+            # that checkout is clean straight away.
             advanced.append(worktree)
 
     def merge_simulation(self, simulation: Simulation, message: str | None = None) -> str:
