@@ -333,8 +333,10 @@ class GitRepository:
 
         Processes: one ``cat-file`` for all refs, one ``merge-tree`` and (when clean) one
         ``commit-tree`` per candidate, one ``merge-tree --stdin`` for every conflicting
-        candidate that sits on a virtual head (to test it against the real target alone), and
-        one ``diff`` per earlier candidate named in an attribution.
+        candidate that sits on a virtual head (to test it against the real target alone), one
+        ``rev-parse`` and one ``diff-tree --stdin`` for the own changes of every clean
+        candidate, and the same two for those of the earlier candidates when an attribution
+        needs them.
         ``merge-tree --stdin`` cannot drive the chain itself: each merge needs the commit made
         from the previous result, and git 2.39 flushes each result before its final separator
         (which only arrives with the next result or at EOF), so an interactive reader cannot
@@ -349,9 +351,12 @@ class GitRepository:
         head = target_sha
         merged: list[int] = []
         outcomes: list[tuple[MergeTreeResult, tuple[int, ...]]] = []
+        onto: dict[int, str] = {}  # clean candidate -> the head it merges onto
         for index, (source, sha) in enumerate(zip(sources, source_shas, strict=True)):
             result = self._merge_tree(head, sha)
             outcomes.append((result, tuple(merged)))
+            if result.clean:
+                onto[index] = head
             if result.clean:
                 message = f"converge: speculative merge of {source} onto {target}"
                 head = self._commit_tree(result.tree, (head, sha), message, env=virtual_env)
@@ -369,11 +374,21 @@ class GitRepository:
                 raise GitError("git merge-tree --stdin returned an unexpected number of results")
             against_target = {i: not res.clean for i, res in zip(stacked, results, strict=True)}
 
+        clean = list(onto)
+        changes = dict(
+            zip(clean, self._own_changes([(onto[i], source_shas[i]) for i in clean]), strict=True)
+        )
         own_files: dict[int, frozenset[str]] = {}
 
         def files_of(i: int) -> frozenset[str]:
             if i not in own_files:
-                own_files[i] = frozenset(self.files_changed(target_sha, source_shas[i]))
+                # Every earlier merged candidate at once: attributions ask for all of them.
+                wanted = [j for j in merged if j not in own_files]
+                pairs = [(target_sha, source_shas[j]) for j in wanted]
+                for j, files in zip(wanted, self._own_changes(pairs), strict=True):
+                    if files is None:
+                        files = self.files_changed(target_sha, source_shas[j])
+                    own_files[j] = frozenset(files)
             return own_files[i]
 
         steps: list[ChainStep] = []
@@ -395,9 +410,61 @@ class GitRepository:
                     conflicts_with=conflicts_with,
                     conflicts_with_target=with_target,
                     tree_sha=result.tree,
+                    files_changed=changes.get(index),
                 )
             )
         return steps
+
+    def _own_changes(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, ...] | None]:
+        """For each (head, source) pair of commit ids, what ``files_changed(head, source)``
+        lists, in two processes for them all: one ``rev-parse head...source`` per pair gives
+        the merge bases, one ``diff-tree --stdin`` the changes of each source since its base.
+        ``None`` for a pair with several merge bases or none."""
+        if not pairs:
+            return []
+        _, out = self._git("rev-parse", *(f"{head}...{source}" for head, source in pairs))
+        lines = _text(out).split()
+        bases: list[str | None] = []
+        pos = 0
+        for head, source in pairs:
+            # Both ends (git prints the right one first), then the merge bases, negated.
+            if sorted(lines[pos : pos + 2]) != sorted((head, source)):
+                raise GitError("git rev-parse returned an unexpected symmetric difference")
+            pos += 2
+            found = []
+            while pos < len(lines) and lines[pos].startswith("^"):
+                found.append(lines[pos][1:])
+                pos += 1
+            bases.append(found[0] if len(found) == 1 else None)
+        # "<source> <base>": the source compared with the base as its parent, printed after a
+        # header line holding the source's id (--always: also when nothing changed).
+        asked = [(source, base) for (_, source), base in zip(pairs, bases, strict=True) if base]
+        found_files: list[tuple[str, ...]] = []
+        if asked:
+            _, out = self._git(
+                "diff-tree",
+                "-r",
+                "-z",
+                "--no-renames",
+                "--name-status",
+                "--always",
+                "--stdin",
+                stdin="".join(f"{source} {base}\n" for source, base in asked).encode("ascii"),
+            )
+            fields = _nul_fields(out)
+            pos = 0
+            for source, _base in asked:
+                if pos >= len(fields) or fields[pos] != source:
+                    raise GitError("git diff-tree --stdin returned an unexpected header")
+                pos += 1
+                files: list[str] = []
+                # A status is a letter, never a 40-digit id: the next one starts a new header.
+                while pos + 1 < len(fields) and not OBJECT_ID.fullmatch(fields[pos]):
+                    files.append(fields[pos + 1])
+                    pos += 2
+                found_files.append(tuple(files))
+        answers = iter(found_files)
+        return [next(answers) if base else None for base in bases]
 
     # -- merging ------------------------------------------------------------------------------
 

@@ -126,8 +126,11 @@ class TargetRun:
     set_aside: dict[str, ProcessingFailure] = field(default_factory=dict)
     last_blocks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The chain's clean steps: intent id -> (source SHA, merged tree, ids merged before it).
-    chained: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
+    # The chain's clean steps: intent id -> (source SHA, merged tree, its own changes when
+    # known, ids merged before it).
+    chained: dict[str, tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]] = field(
+        default_factory=dict
+    )
     # The target's head as this run moved it from where the chain started, and the ids it
     # merged since, in order (None: the chain's trees no longer apply).
     chain_head: tuple[str, tuple[str, ...]] | None = None
@@ -340,7 +343,8 @@ def _chain(run: TargetRun, plausible: list[Intent]) -> None:
     before: tuple[str, ...] = ()
     for step in steps:
         if step.mergeable:
-            run.chained[plausible[step.index].id] = (step.source_sha, step.tree_sha, before)
+            chained = (step.source_sha, step.tree_sha, step.files_changed, before)
+            run.chained[plausible[step.index].id] = chained
             before += (plausible[step.index].id,)
             continue
         names = [plausible[index].id for index in step.conflicts_with]
@@ -642,11 +646,11 @@ def chained_simulation(run: TargetRun, intent: Intent) -> Simulation | None:
     holds: the target is where this run moved it, by merging exactly the intents the chain
     merged before this one, in order, and the source has not moved. The commits differ from
     the chain's virtual ones only in their dates and messages, so the merge of the source
-    onto them writes the chain's tree; only the source's own changes are listed again."""
+    onto them writes the chain's tree and finds the chain's merge base."""
     chained = run.chained.get(intent.id)
     if chained is None or run.chain_head is None or run.options.use_last_simulation:
         return None
-    source_sha, tree_sha, before = chained
+    source_sha, tree_sha, files_changed, before = chained
     head, merged = run.chain_head
     if merged != before:
         return None
@@ -660,7 +664,9 @@ def chained_simulation(run: TargetRun, intent: Intent) -> Simulation | None:
     return Simulation(
         mergeable=True,
         conflicts=(),
-        files_changed=git.files_changed(head, source_sha),
+        files_changed=(
+            files_changed if files_changed is not None else git.files_changed(head, source_sha)
+        ),
         source=intent.source,
         target=intent.target,
         source_sha=source_sha,

@@ -18,11 +18,11 @@ from intents.repositories import repository_resolve
 from intents.tests.queue_helpers import validated_intent
 
 # Per merged intent: its step of the speculative chain (merge-tree, then commit-tree for the
-# next step's virtual head), its own changes listed for the revalidation (diff; the merged tree
-# is the chain's), then the merge commit, the compare-and-swap and the checked-out target's
-# status and read-tree.
+# next step's virtual head; the revalidation reuses the chain's tree and the own changes the
+# chain listed for all in two processes), then the merge commit, the compare-and-swap and the
+# checked-out target's status and read-tree.
 PER_MERGE_GIT = Counter(
-    {"merge-tree": 1, "commit-tree": 2, "diff": 1, "update-ref": 1, "status": 1, "read-tree": 1}
+    {"merge-tree": 1, "commit-tree": 2, "update-ref": 1, "status": 1, "read-tree": 1}
 )
 PER_MERGE_QUERIES = 54
 
