@@ -10,7 +10,13 @@ wall time from starting the workers to the last merge (start-up included). Merge
 target are serialised by its queue lock, so a second worker adds throughput only through what
 runs beside the merges (dispatch, first validation) and through faster hand-over.
 
+``--targets T`` spreads the intents round-robin over T target branches (``main``, ``main-1``…,
+all at ``main``'s commit): each target has its own queue lock, so workers merge into different
+targets in parallel. ``--cli`` adds, per target count, one ``converge queue run
+--auto-confirm`` over the same seeded queue (no workers), the rate one process reaches.
+
     .venv/bin/python bench/worker_bench.py [--intents 200] [--backend sqlite|postgres]
+        [--targets 1,2] [--cli] [--redis redis://127.0.0.1:6379/12]
 
 With ``--backend postgres`` each run recreates the database ``converge_worker_bench`` on
 ``--pg`` (default postgresql://postgres@127.0.0.1:5432).
@@ -50,8 +56,9 @@ from intents.services import intent_create
 from intents.validation import intent_validate
 spec = json.loads(sys.argv[1])
 repository = repository_resolve(spec["repo"])
-for n, branch in enumerate(spec["branches"]):
-    intent_create(data={"id": f"b{n:04d}", "source": branch}, repository=repository, actor="bench")
+for n, (branch, target) in enumerate(zip(spec["branches"], spec["targets"])):
+    data = {"id": f"b{n:04d}", "source": branch, "target": target}
+    intent_create(data=data, repository=repository, actor="bench")
     assert intent_validate(intent_id=f"b{n:04d}")["decision"] == "validated"
 """
 
@@ -106,18 +113,31 @@ def recreate_postgres(server: str) -> str:
     return dsn
 
 
-def clear_redis(prefix: str) -> None:
+def clear_redis(prefix: str, url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(url)
     for key in client.scan_iter(match=f"{prefix}*"):
         client.delete(key)
     client.close()
 
 
+def target_names(count: int) -> list[str]:
+    return ["main", *(f"main-{n}" for n in range(1, count))]
+
+
 def run(
-    *, intents: int, workers: int, broker: str, backend: str, pg: str, batch: int
+    *,
+    intents: int,
+    workers: int,
+    broker: str,
+    backend: str,
+    pg: str,
+    batch: int,
+    targets: int = 1,
+    redis_url: str = REDIS_URL,
 ) -> dict[str, object]:
+    """``workers`` 0: one ``converge queue run --auto-confirm`` per target instead."""
     with tempfile.TemporaryDirectory(prefix="converge-worker-bench-") as scratch:
         tmp = Path(scratch)
         synthetic = build_synthetic_repo(
@@ -127,6 +147,11 @@ def run(
             branches=BranchSpec(clean=intents, conflicting_pairs=0, conflicts_with_main=0, wide=0),
             bare=True,
         )
+        names = target_names(targets)
+        for name in names[1:]:
+            subprocess.run(
+                ["git", "--git-dir", str(synthetic.path), "branch", name, "main"], check=True
+            )
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("CONVERGE_")},
             "DJANGO_SETTINGS_MODULE": "converge_site.settings",
@@ -143,18 +168,40 @@ def run(
             env.update(CONVERGE_DB_BACKEND="sqlite", CONVERGE_DB_PATH=str(tmp / "state.db"))
         prefix = f"converge-bench-{uuid.uuid4().hex[:8]}:"
         if broker == "redis":
-            env.update(CONVERGE_BROKER_URL=REDIS_URL, CONVERGE_BROKER_KEY_PREFIX=prefix)
-        spec = {"repo": str(synthetic.path), "branches": list(synthetic.clean)}
+            env.update(CONVERGE_BROKER_URL=redis_url, CONVERGE_BROKER_KEY_PREFIX=prefix)
+        branches = list(synthetic.clean)
+        spec = {
+            "repo": str(synthetic.path),
+            "branches": branches,
+            "targets": [names[n % targets] for n in range(len(branches))],
+        }
         python(env, SEED, json.dumps(spec))
 
         host = socket.gethostname()
         started = time.monotonic()
-        processes = [converge(env, "beat")] + [
-            converge(
-                env, "worker", "--no-beat", "--concurrency", "1", "--hostname", f"bench-{n}@{host}"
-            )
-            for n in range(workers)
-        ]
+        if workers == 0:
+            env["CONVERGE_REPO_PATH"] = str(synthetic.path)
+            for name in names:
+                queue = [sys.executable, "-m", "converge.cli", "queue", "run", "--auto-confirm"]
+                queue += ["--skip-checks", "--limit", str(intents), "--target", name]
+                subprocess.run(queue, env=env, capture_output=True, check=True)
+        processes = (
+            []
+            if workers == 0
+            else [converge(env, "beat")]
+            + [
+                converge(
+                    env,
+                    "worker",
+                    "--no-beat",
+                    "--concurrency",
+                    "1",
+                    "--hostname",
+                    f"bench-{n}@{host}",
+                )
+                for n in range(workers)
+            ]
+        )
         try:
             while True:
                 merged, first, last = (python(env, PROGRESS).split() + ["", ""])[:3]
@@ -170,12 +217,13 @@ def run(
             for process in processes:
                 process.wait(90)
             if broker == "redis":
-                clear_redis(prefix)
+                clear_redis(prefix, redis_url)
         span = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
         return {
             "backend": backend,
             "broker": broker,
             "workers": workers,
+            "targets": targets,
             "intents": intents,
             "batch_size": batch,
             "merged_per_second": round((intents - 1) / span, 2),
@@ -191,10 +239,15 @@ def main() -> None:
     parser.add_argument("--brokers", default="embedded,redis")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--batch-size", type=int, default=20, help="CONVERGE_WORKER_BATCH_SIZE")
+    parser.add_argument("--targets", default="1", help="target counts to run, e.g. 1,2")
+    parser.add_argument("--cli", action="store_true", help="also time `queue run` alone")
+    parser.add_argument("--redis", default=REDIS_URL, help="Redis URL of the redis broker runs")
     args = parser.parse_args()
     results = []
-    for broker in args.brokers.split(","):
-        for workers in (int(w) for w in args.workers.split(",")):
+    for targets in (int(t) for t in args.targets.split(",")):
+        plans = [("cli", 0)] if args.cli else []
+        plans += [(b, int(w)) for b in args.brokers.split(",") for w in args.workers.split(",")]
+        for broker, workers in plans:
             result = run(
                 intents=args.intents,
                 workers=workers,
@@ -202,10 +255,13 @@ def main() -> None:
                 backend=args.backend,
                 pg=args.pg,
                 batch=args.batch_size,
+                targets=targets,
+                redis_url=args.redis,
             )
             results.append(result)
+            who = "queue run (CLI)" if workers == 0 else f"{workers} worker(s)"
             print(
-                f"{result['backend']:<9} {broker:<9} {workers} worker(s): "
+                f"{result['backend']:<9} {broker:<9} {targets} target(s) {who:<16}: "
                 f"{result['merged_per_second']:>6} merged/s, "
                 f"{result['wall_seconds']:>6} s wall for {args.intents}",
                 flush=True,

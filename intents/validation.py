@@ -92,6 +92,9 @@ class ValidationOptions:
     # (the tree, the batch, attempts and flakiness).
     checks_run: Mapping[str, CheckOutcome] | None = None
     checks_notes: Mapping[str, Mapping[str, Any]] | None = None
+    # A simulation of the intent's current source and target heads the caller already made
+    # (the queue's chain): used instead of simulating again.
+    simulation: Simulation | None = None
 
 
 @dataclass
@@ -297,7 +300,9 @@ def _simulate(run: Run) -> ValidationDecision | None:
             run.warn("simulation_stale", "The last simulation is stale (a SHA moved); re-ran it")
         run.simulation = simulation
     if run.simulation is None:
-        run.simulation = git_for(intent.repository).simulate(intent.source, intent.target)
+        run.simulation = options.simulation or git_for(intent.repository).simulate(
+            intent.source, intent.target
+        )
         run.recorder.emit(
             "simulation.completed",
             run.simulation.to_payload(),

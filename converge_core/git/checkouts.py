@@ -47,6 +47,26 @@ def porcelain_paths(status: bytes) -> list[str]:
     return sorted(paths)
 
 
+def split_untracked(status: bytes) -> tuple[bytes, bool]:
+    """``git status --porcelain -z`` output without its untracked (``??``) and ignored
+    (``!!``) entries, and whether it had any."""
+    fields = status.split(b"\0")
+    kept: list[bytes] = []
+    untracked = False
+    pos = 0
+    while pos < len(fields) and fields[pos]:
+        entry = fields[pos]
+        pos += 1
+        if entry[:2] in (b"??", b"!!"):
+            untracked = True
+            continue
+        kept.append(entry)
+        if b"R" in entry[:2] or b"C" in entry[:2]:
+            kept.append(fields[pos])
+            pos += 1
+    return b"".join(field + b"\0" for field in kept), untracked
+
+
 def untracked_in_the_way(
     worktree: str, added: frozenset[str], deleted: frozenset[str]
 ) -> list[str]:

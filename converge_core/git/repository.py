@@ -22,6 +22,7 @@ from converge_core.git.checkouts import (
     Checkout,
     parse_worktree_list,
     porcelain_paths,
+    split_untracked,
     untracked_in_the_way,
 )
 from converge_core.git.errors import (
@@ -112,7 +113,10 @@ class GitRepository:
         bare, git_dir, common_dir = _text(proc.stdout).splitlines()
         self.is_bare = bare == "true"
         self.git_dir = git_dir
-        self._refs = BranchRefReader(os.path.normpath(os.path.join(self.path, common_dir)))
+        self.common_dir = os.path.normpath(os.path.join(self.path, common_dir))
+        self._refs = BranchRefReader(self.common_dir)
+        # ``git worktree list`` output and the state of the files it was read from.
+        self._worktrees: tuple[tuple[Any, ...], bytes] | None = None
 
     def __repr__(self) -> str:
         return f"GitRepository({self.git_dir!r}, bare={self.is_bare})"
@@ -329,8 +333,10 @@ class GitRepository:
 
         Processes: one ``cat-file`` for all refs, one ``merge-tree`` and (when clean) one
         ``commit-tree`` per candidate, one ``merge-tree --stdin`` for every conflicting
-        candidate that sits on a virtual head (to test it against the real target alone), and
-        one ``diff`` per earlier candidate named in an attribution.
+        candidate that sits on a virtual head (to test it against the real target alone), one
+        ``rev-parse`` and one ``diff-tree --stdin`` for the own changes of every clean
+        candidate, and the same two for those of the earlier candidates when an attribution
+        needs them.
         ``merge-tree --stdin`` cannot drive the chain itself: each merge needs the commit made
         from the previous result, and git 2.39 flushes each result before its final separator
         (which only arrives with the next result or at EOF), so an interactive reader cannot
@@ -345,9 +351,12 @@ class GitRepository:
         head = target_sha
         merged: list[int] = []
         outcomes: list[tuple[MergeTreeResult, tuple[int, ...]]] = []
+        onto: dict[int, str] = {}  # clean candidate -> the head it merges onto
         for index, (source, sha) in enumerate(zip(sources, source_shas, strict=True)):
             result = self._merge_tree(head, sha)
             outcomes.append((result, tuple(merged)))
+            if result.clean:
+                onto[index] = head
             if result.clean:
                 message = f"converge: speculative merge of {source} onto {target}"
                 head = self._commit_tree(result.tree, (head, sha), message, env=virtual_env)
@@ -365,11 +374,21 @@ class GitRepository:
                 raise GitError("git merge-tree --stdin returned an unexpected number of results")
             against_target = {i: not res.clean for i, res in zip(stacked, results, strict=True)}
 
+        clean = list(onto)
+        changes = dict(
+            zip(clean, self._own_changes([(onto[i], source_shas[i]) for i in clean]), strict=True)
+        )
         own_files: dict[int, frozenset[str]] = {}
 
         def files_of(i: int) -> frozenset[str]:
             if i not in own_files:
-                own_files[i] = frozenset(self.files_changed(target_sha, source_shas[i]))
+                # Every earlier merged candidate at once: attributions ask for all of them.
+                wanted = [j for j in merged if j not in own_files]
+                pairs = [(target_sha, source_shas[j]) for j in wanted]
+                for j, files in zip(wanted, self._own_changes(pairs), strict=True):
+                    if files is None:
+                        files = self.files_changed(target_sha, source_shas[j])
+                    own_files[j] = frozenset(files)
             return own_files[i]
 
         steps: list[ChainStep] = []
@@ -391,9 +410,61 @@ class GitRepository:
                     conflicts_with=conflicts_with,
                     conflicts_with_target=with_target,
                     tree_sha=result.tree,
+                    files_changed=changes.get(index),
                 )
             )
         return steps
+
+    def _own_changes(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, ...] | None]:
+        """For each (head, source) pair of commit ids, what ``files_changed(head, source)``
+        lists, in two processes for them all: one ``rev-parse head...source`` per pair gives
+        the merge bases, one ``diff-tree --stdin`` the changes of each source since its base.
+        ``None`` for a pair with several merge bases or none."""
+        if not pairs:
+            return []
+        _, out = self._git("rev-parse", *(f"{head}...{source}" for head, source in pairs))
+        lines = _text(out).split()
+        bases: list[str | None] = []
+        pos = 0
+        for head, source in pairs:
+            # Both ends (git prints the right one first), then the merge bases, negated.
+            if sorted(lines[pos : pos + 2]) != sorted((head, source)):
+                raise GitError("git rev-parse returned an unexpected symmetric difference")
+            pos += 2
+            found = []
+            while pos < len(lines) and lines[pos].startswith("^"):
+                found.append(lines[pos][1:])
+                pos += 1
+            bases.append(found[0] if len(found) == 1 else None)
+        # "<source> <base>": the source compared with the base as its parent, printed after a
+        # header line holding the source's id (--always: also when nothing changed).
+        asked = [(source, base) for (_, source), base in zip(pairs, bases, strict=True) if base]
+        found_files: list[tuple[str, ...]] = []
+        if asked:
+            _, out = self._git(
+                "diff-tree",
+                "-r",
+                "-z",
+                "--no-renames",
+                "--name-status",
+                "--always",
+                "--stdin",
+                stdin="".join(f"{source} {base}\n" for source, base in asked).encode("ascii"),
+            )
+            fields = _nul_fields(out)
+            pos = 0
+            for source, _base in asked:
+                if pos >= len(fields) or fields[pos] != source:
+                    raise GitError("git diff-tree --stdin returned an unexpected header")
+                pos += 1
+                files: list[str] = []
+                # A status is a letter, never a 40-digit id: the next one starts a new header.
+                while pos + 1 < len(fields) and not OBJECT_ID.fullmatch(fields[pos]):
+                    files.append(fields[pos + 1])
+                    pos += 2
+                found_files.append(tuple(files))
+        answers = iter(found_files)
+        return [next(answers) if base else None for base in bases]
 
     # -- merging ------------------------------------------------------------------------------
 
@@ -406,7 +477,18 @@ class GitRepository:
         return added, deleted
 
     def _require_clean(self, worktree: str, target: str, old: str, tree_sha: str) -> None:
-        status = self._git_in(worktree, "status", "--porcelain", "-z", "--untracked-files=no")
+        # One listing of local changes and of untracked and ignored files: with none of the
+        # latter on disk nothing can be in the merge's way, and its paths are not needed.
+        status, untracked = split_untracked(
+            self._git_in(
+                worktree,
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--ignored=matching",
+            )
+        )
         if status:
             dirty = porcelain_paths(status)
             raise DirtyCheckout(
@@ -415,6 +497,8 @@ class GitRepository:
                 worktree=worktree,
                 files=dirty,
             )
+        if not untracked:
+            return
         added, deleted = self._added_and_deleted(old, tree_sha)
         blocked = untracked_in_the_way(worktree, added, deleted)
         if blocked:
@@ -466,8 +550,7 @@ class GitRepository:
         ref = f"refs/heads/{target_branch}"
         message = message or f"converge: merge {source or source_sha} into {target_branch}"
 
-        _, worktrees = self._git("worktree", "list", "--porcelain", "-z")
-        checkouts = parse_worktree_list(worktrees, ref)
+        checkouts = self._checkouts(ref, target_branch)
         for checkout in checkouts:
             if checkout.head != expected_target_sha:
                 # Checked before the cleanliness test: files of a newer head would otherwise
@@ -480,6 +563,56 @@ class GitRepository:
             raise self._target_moved(target_branch, expected_target_sha, self.head(target_branch))
         self._advance_checkouts(checkouts, ref, expected_target_sha, new)
         return new
+
+    def _worktree_state(self) -> tuple[Any, ...]:
+        """What ``git worktree list`` reads: the repository's configuration, every work
+        tree's ``HEAD`` and, for linked ones, where they live and whether that still exists."""
+
+        def read(path: str) -> bytes | None:
+            try:
+                with open(path, "rb") as handle:
+                    return handle.read()
+            except OSError:
+                return None
+
+        config = os.path.join(self.common_dir, "config")
+        try:
+            stat_ = os.stat(config)
+            config_key: tuple[int, int] | None = (stat_.st_mtime_ns, stat_.st_size)
+        except OSError:
+            config_key = None
+        linked_dir = os.path.join(self.common_dir, "worktrees")
+        try:
+            names = sorted(os.listdir(linked_dir))
+        except OSError:
+            names = []
+        linked = []
+        for name in names:
+            gitdir = read(os.path.join(linked_dir, name, "gitdir"))
+            where = _text(gitdir).strip() if gitdir else ""
+            present = bool(where) and os.path.exists(where)
+            linked.append((name, read(os.path.join(linked_dir, name, "HEAD")), gitdir, present))
+        return (config_key, read(os.path.join(self.common_dir, "HEAD")), tuple(linked))
+
+    def _checkouts(self, ref: str, branch: str) -> list[Checkout]:
+        """The work trees that have ``ref`` checked out, each with the commit it is at.
+
+        ``git worktree list`` runs again only when a file it reads changed (a work tree was
+        added, moved, removed or switched branch, the configuration changed); otherwise the
+        last listing is used, with the branch's current head as each checkout's ``HEAD`` (a
+        checkout of a branch is at its head).
+        """
+        state = self._worktree_state() if self._refs.usable else None
+        if state is None or self._worktrees is None or self._worktrees[0] != state:
+            _, listing = self._git("worktree", "list", "--porcelain", "-z")
+            if state is not None:
+                self._worktrees = (state, listing)
+            return parse_worktree_list(listing, ref)
+        checkouts = parse_worktree_list(self._worktrees[1], ref)
+        if not checkouts:
+            return checkouts
+        head = self.head(branch) or ""
+        return [Checkout(checkout.path, head) for checkout in checkouts]
 
     @staticmethod
     def _target_moved(target: str, expected: str, current: str | None) -> TargetMoved:
@@ -507,8 +640,8 @@ class GitRepository:
                     worktree=worktree,
                     restored=restored,
                 ) from exc
-            # Refresh stat data so `git status` in that checkout is clean straight away.
-            self._git_in(worktree, "update-index", "-q", "--refresh", ok=(0, 1))
+            # ``read-tree -u`` records the stat data of the files it writes: ``git status`` in
+            # that checkout is clean straight away.
             advanced.append(worktree)
 
     def merge_simulation(self, simulation: Simulation, message: str | None = None) -> str:

@@ -48,7 +48,9 @@ class ChainStep:
     ``conflicts_with_target`` tells whether the candidate also conflicts with the real target
     head alone (a real block) or only with earlier candidates (a speculative conflict).
     For a mergeable step, ``tree_sha`` is exactly the tree a real merge of the surviving
-    candidates in this order would produce.
+    candidates in this order would produce, and ``files_changed`` the candidate's own changes
+    since its merge base with the head it merges onto (``None`` when that head and the source
+    have several merge bases, or none).
     """
 
     index: int
@@ -59,6 +61,7 @@ class ChainStep:
     conflicts_with: tuple[int, ...]
     conflicts_with_target: bool
     tree_sha: str
+    files_changed: tuple[str, ...] | None = None
 
     def to_payload(self) -> dict[str, Any]:
         return {

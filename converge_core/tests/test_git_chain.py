@@ -106,12 +106,29 @@ def test_chain_process_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     git = GitRepository(repo.path)
     calls.clear()
 
-    git.simulate_chain("main", ["c1", "c2", "c3"])
+    steps = git.simulate_chain("main", ["c1", "c2", "c3"])
 
     # refs from the ref store, 3 merges, 2 virtual commits, 1 batched check of c3 against
-    # main alone, 2 diffs for the attribution of c3's conflict to c1 and c2.
-    assert Counter(calls.commands()) == Counter({"merge-tree": 4, "commit-tree": 2, "diff": 2})
-    assert sum("--stdin" in argv for argv in calls.calls()) == 1
+    # main alone; the own changes of the clean candidates (merge bases, then diffs) and, for
+    # the attribution of c3's conflict, those of c1 and c2 against main: two processes each.
+    assert Counter(calls.commands()) == Counter(
+        {"merge-tree": 4, "commit-tree": 2, "rev-parse": 2, "diff-tree": 2}
+    )
+    assert sum("--stdin" in argv for argv in calls.calls()) == 3
+    assert [s.conflicts_with for s in steps] == [(), (), (0,)]
+
+
+def test_clean_steps_list_their_own_changes_onto_their_head(tmp_path: Path) -> None:
+    repo = _batch(tmp_path)
+    git = GitRepository(repo.path)
+    main = repo.rev("main")
+
+    steps = git.simulate_chain("main", ["c1", "c3", "c2"])
+
+    assert [s.mergeable for s in steps] == [True, False, True]
+    assert steps[0].files_changed == git.files_changed(main, repo.rev("c1")) == ("a.txt",)
+    assert steps[1].files_changed is None  # a conflict: nothing to merge
+    assert steps[2].files_changed == ("b.txt",)
 
 
 def test_empty_batch_and_unknown_candidate(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, GitRepository, TargetMoved
-from converge_core.tests.gitrepo import GitRepo
+from converge_core.tests.gitrepo import GitRepo, record_git_calls
 
 TEXT = "one\ntwo\nthree\n"
 
@@ -108,6 +108,60 @@ def test_untracked_file_at_a_merge_path_is_refused(tmp_path: Path) -> None:
     assert repo.rev("main") == head
     assert (repo.path / "new.txt").read_text() == "my own new.txt\n"
     assert repo.status() == "?? new.txt\n"
+
+
+def test_ignored_file_at_a_merge_path_is_refused(tmp_path: Path) -> None:
+    repo, _ = _clone(tmp_path)
+    (repo.path / ".git" / "info" / "exclude").write_text("new.txt\n")
+    (repo.path / "new.txt").write_text("my ignored new.txt\n")
+    git = GitRepository(repo.path)
+    head = repo.rev("main")
+
+    with pytest.raises(DirtyCheckout) as caught:
+        git.merge_simulation(git.simulate("feature", "main"))
+
+    assert caught.value.files == ["new.txt"]
+    assert repo.rev("main") == head
+    assert (repo.path / "new.txt").read_text() == "my ignored new.txt\n"
+
+
+def test_merges_into_a_clean_checkout_list_the_work_trees_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, base = _clone(tmp_path)
+    repo.commit("other", {"other.txt": "other\n"}, start=base)
+    calls = record_git_calls(monkeypatch, tmp_path)
+    git = GitRepository(repo.path)
+    first, second = git.simulate("feature", "main"), None
+    calls.clear()
+
+    git.merge_simulation(first)
+    second = git.simulate("other", "main")
+    git.merge_simulation(second)
+
+    per_merge = ["status", "commit-tree", "update-ref", "read-tree"]
+    simulate = ["merge-tree", "diff"]
+    assert calls.commands() == ["worktree", *per_merge, *simulate, *per_merge]
+    assert repo.status() == ""
+    assert repo.git("diff-files", "--name-only").strip() == ""
+    assert _snapshot(repo) == {**MERGED, "other.txt": "other\n"}
+
+
+def test_a_work_tree_added_between_merges_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, base = _clone(tmp_path)
+    repo.commit("other", {"other.txt": "other\n"}, start=base)
+    repo.git("checkout", "-q", "other")
+    git = GitRepository(repo.path)
+    git.merge_simulation(git.simulate("feature", "main"))
+    linked = repo.add_worktree(tmp_path / "linked", "main")
+    (linked / "a.txt").write_text("edited in the linked worktree\n")
+
+    with pytest.raises(DirtyCheckout) as caught:
+        git.merge_simulation(git.simulate("other", "main"))
+
+    assert caught.value.worktree == str(linked)
 
 
 def test_untracked_file_where_the_merge_needs_a_directory_is_refused(tmp_path: Path) -> None:

@@ -20,16 +20,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from converge_core.audit import format_timestamp
 from converge_core.checks import CheckOutcome
 from converge_core.errors import Conflict, ConvergeError, OperationFailed
 from converge_core.failures import STAGE_QUEUE
-from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, TargetMoved
+from converge_core.git import CheckoutUpdateFailed, DirtyCheckout, Simulation, TargetMoved
 from converge_core.hooks import MERGE_FAILED, MERGED, MergeOutcome, QueueHold
 from converge_core.progress import SILENT, Progress
 from converge_core.queue import (
@@ -124,6 +126,14 @@ class TargetRun:
     set_aside: dict[str, ProcessingFailure] = field(default_factory=dict)
     last_blocks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     speculative: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The chain's clean steps: intent id -> (source SHA, merged tree, its own changes when
+    # known, ids merged before it).
+    chained: dict[str, tuple[str, str, tuple[str, ...] | None, tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+    # The target's head as this run moved it from where the chain started, and the ids it
+    # merged since, in order (None: the chain's trees no longer apply).
+    chain_head: tuple[str, tuple[str, ...]] | None = None
     target_conflicts: dict[str, list[str]] = field(default_factory=dict)
     merges_refused: str | None = None
     merges_held: str | None = None  # paused or frozen: revalidate, do not merge
@@ -322,14 +332,20 @@ def _chain(run: TargetRun, plausible: list[Intent]) -> None:
     """Speculative check of the whole batch: who conflicts with whom, before merging."""
     if len(plausible) < 2:
         return
+    git = git_for(run.repository)
+    start = git.head(run.target)
     try:
-        steps = git_for(run.repository).simulate_chain(
-            run.target, [intent.source for intent in plausible]
-        )
+        steps = git.simulate_chain(run.target, [intent.source for intent in plausible])
     except ConvergeError:
         return  # an unknown ref: that intent's own revalidation reports it
+    if start is not None and git.head(run.target) == start:
+        run.chain_head = (start, ())
+    before: tuple[str, ...] = ()
     for step in steps:
         if step.mergeable:
+            chained = (step.source_sha, step.tree_sha, step.files_changed, before)
+            run.chained[plausible[step.index].id] = chained
+            before += (plausible[step.index].id,)
             continue
         names = [plausible[index].id for index in step.conflicts_with]
         intent = plausible[step.index]
@@ -603,9 +619,11 @@ def revalidate(
     *,
     checks_run: Mapping[str, CheckOutcome] | None = None,
     checks_notes: Mapping[str, Mapping[str, Any]] | None = None,
+    simulation: Simulation | None = None,
 ) -> ValidationDecision:
     """The queue's revalidation against the target's head; ``checks_run`` are outcomes
-    measured on a batch's merged tree holding this intent (not run again)."""
+    measured on a batch's merged tree holding this intent (not run again), ``simulation``
+    the merge of its current heads the run already made (not made again)."""
     options = ValidationOptions(
         queue=True,
         reuse=True,
@@ -613,6 +631,7 @@ def revalidate(
         skip_checks=run.options.skip_checks,
         checks_run=checks_run,
         checks_notes=checks_notes,
+        simulation=simulation,
     )
     try:
         return intent_decide(
@@ -622,8 +641,43 @@ def revalidate(
         return ValidationDecision(decision=BLOCKED, intent_id=intent.id, reason=exc.message)
 
 
+def chained_simulation(run: TargetRun, intent: Intent) -> Simulation | None:
+    """The chain's merge of ``intent`` as a simulation of its current heads, when it still
+    holds: the target is where this run moved it, by merging exactly the intents the chain
+    merged before this one, in order, and the source has not moved. The commits differ from
+    the chain's virtual ones only in their dates and messages, so the merge of the source
+    onto them writes the chain's tree and finds the chain's merge base."""
+    chained = run.chained.get(intent.id)
+    if chained is None or run.chain_head is None or run.options.use_last_simulation:
+        return None
+    source_sha, tree_sha, files_changed, before = chained
+    head, merged = run.chain_head
+    if merged != before:
+        return None
+    git = git_for(run.repository)
+    try:
+        current = git.resolve(intent.source, intent.target)
+    except ConvergeError:
+        return None
+    if current != [source_sha, head]:
+        return None
+    return Simulation(
+        mergeable=True,
+        conflicts=(),
+        files_changed=(
+            files_changed if files_changed is not None else git.files_changed(head, source_sha)
+        ),
+        source=intent.source,
+        target=intent.target,
+        source_sha=source_sha,
+        target_sha=head,
+        tree_sha=tree_sha,
+        timestamp=datetime.now(UTC),
+    )
+
+
 def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
-    decision = revalidate(run, intent)
+    decision = revalidate(run, intent, simulation=chained_simulation(run, intent))
     if not decision.is_validated:
         extra = {}
         named = _conflicts_with(run, intent, decision)
@@ -659,7 +713,10 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
     for attempt in range(1, MERGE_ATTEMPTS + 1):
         simulation = decision.simulation
         assert simulation is not None and decision.trace_id is not None  # a validated one has both
-        if git.is_ancestor(simulation.source_sha, simulation.target_sha):
+        # A source already in the target has no changes of its own (``files_changed``).
+        if not simulation.files_changed and git.is_ancestor(
+            simulation.source_sha, simulation.target_sha
+        ):
             # Already in the target: a run that died between moving the ref and recording the
             # merge, or a merge made outside Converge. Merging again would duplicate it.
             existing = git.merge_commit_of(simulation.source_sha, intent.target)
@@ -694,6 +751,8 @@ def _revalidate_and_merge(run: TargetRun, intent: Intent) -> None:
                 decided=False,
             )
             return
+        if run.chain_head is not None and run.chain_head[0] == simulation.target_sha:
+            run.chain_head = (merged, (*run.chain_head[1], intent.id))
         merge_record(run, intent, merged, decision.trace_id)
         return
 
@@ -760,27 +819,28 @@ def merge_record(
         payload["already_merged"] = True
     if batch:
         payload["batch"] = dict(batch)
-    intent_transition(
-        intent_id=intent.id,
-        to=Status.MERGED,
-        cause=Cause.MERGE_OK,
-        event_type="intent.merged",
-        payload=payload,
-        evidence={"merged_commit": sha},
-        trace_id=trace_id,
-    )
-    if sha is not None and flag_is_enabled("intent_links"):
-        CommitLink.objects.get_or_create(
-            intent=intent,
-            sha=sha,
-            role=CommitRole.MERGE,
-            defaults={"repo": run.repository.name, "observed_at": timezone.now()},
-        )
-    run.statuses[intent.id] = Status.MERGED
-    if intent.id in run.jumped:
-        jump_clear(intent.id)
     decision: dict[str, Any] = {"decision": "merged", "merged_commit": sha, "trace_id": trace_id}
     if already_merged:
         decision["already_merged"] = True
-    after_decision(intent, decision)
+    with transaction.atomic():  # the merge's records: all or none
+        intent_transition(
+            intent_id=intent.id,
+            to=Status.MERGED,
+            cause=Cause.MERGE_OK,
+            event_type="intent.merged",
+            payload=payload,
+            evidence={"merged_commit": sha},
+            trace_id=trace_id,
+        )
+        if sha is not None and flag_is_enabled("intent_links"):
+            CommitLink.objects.get_or_create(
+                intent=intent,
+                sha=sha,
+                role=CommitRole.MERGE,
+                defaults={"repo": run.repository.name, "observed_at": timezone.now()},
+            )
+        if intent.id in run.jumped:
+            jump_clear(intent.id)
+        after_decision(intent, decision)
+    run.statuses[intent.id] = Status.MERGED
     record(run, intent, decision, counts=True, decided=True)
