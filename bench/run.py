@@ -20,8 +20,15 @@ fresh SQLite database:
   ``intent list --limit 20`` and ``intent status`` per call; ``--cmd "other-cli"`` runs the same
   calls with another CLI (same arguments, its own database) beside Converge's.
 
+- the HTTP API (``bench.api_bench``): ``converge serve`` under gunicorn, req/s and p50/p99 of
+  ``/v1/intents`` and ``/v1/summary`` at 1, 8 and 16 clients against the reference's req/s;
+- scale (``bench.scale``): the read paths, ``audit verify-chain``, ``audit prune`` and the
+  console's changelists at 1k / 10k / 100k intents, each size against the smallest.
+
 Everything is printed as one table: each figure, its floor and the ratio, then the same as JSON.
-Every ratio comes from one run, floor and figure measured side by side.
+Every ratio comes from one run, floor and figure measured side by side. ``--skip api,scale``
+leaves phases out; ``--scale-events-per-intent 100`` makes the scale phase's largest size the
+10-million-event log.
 """
 
 from __future__ import annotations
@@ -228,7 +235,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="50,200,500")
     parser.add_argument("--cmd", help="another CLI to run the CLI phases with, beside Converge")
     parser.add_argument("--cli-calls", type=int, default=10, help="intents created per CLI")
+    parser.add_argument("--skip", default="", help="phases to leave out: api, scale")
+    parser.add_argument("--api-clients", default="1,8,16")
+    parser.add_argument("--api-seconds", type=float, default=10.0, help="per endpoint and load")
+    parser.add_argument("--scale-sizes", default="1000,10000,100000")
+    parser.add_argument("--scale-events-per-intent", type=int, default=10)
     args = parser.parse_args()
+    skipped = {phase.strip() for phase in args.skip.split(",") if phase.strip()}
     sizes = [int(size) for size in args.sizes.split(",")]
 
     workdir = Path(tempfile.mkdtemp(prefix="converge-bench-"))
@@ -332,6 +345,21 @@ def main() -> None:
             rows.append(
                 (f"CLI {name}: converge vs other", "ms", value * ms, "other CLI", other * ms)
             )
+
+    if "api" not in skipped:
+        from bench.api_bench import api_rows
+
+        rows += api_rows(
+            clients=tuple(int(count) for count in args.api_clients.split(",")),
+            seconds=args.api_seconds,
+        )
+    if "scale" not in skipped:
+        from bench.scale import scale_rows
+
+        rows += scale_rows(
+            sizes=tuple(int(size) for size in args.scale_sizes.split(",")),
+            events_per_intent=args.scale_events_per_intent,
+        )
 
     print(f"\nConverge benchmark ({workdir})\n")
     print(table(rows))
