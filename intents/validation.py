@@ -461,7 +461,7 @@ def _apply_policy(run: Run) -> ValidationDecision:
         check_outcomes={name: outcome.status for name, outcome in run.outcomes.items()},
         missing_checks=config.missing_checks,
         simulation=run.simulation.to_payload(),
-        extra={"dry_run": run.options.dry_run},
+        extra={"dry_run": run.options.dry_run, "intent": intent},
     )
     evaluation = evaluate_gates(context, extra_gates=policy_gates())
     run.warnings.extend(evaluation.warnings)

@@ -567,17 +567,26 @@ class GitRepository:
     def tree_files(self, tree_sha: str, paths: Sequence[str] = ()) -> tuple[str, ...]:
         """The paths of the regular files and symlinks of ``tree_sha`` (only those under
         ``paths``, folders or files, when given), in git's order; submodules are left out."""
+        return tuple(path for path, _mode, _blob in self.tree_blobs(tree_sha, paths))
+
+    def tree_blobs(
+        self, tree_sha: str, paths: Sequence[str] = ()
+    ) -> tuple[tuple[str, str, str], ...]:
+        """``(path, mode, blob id)`` of the regular files and symlinks of ``tree_sha`` (only
+        those under ``paths`` when given), in git's order: what a reader of those files sees.
+        One ``ls-tree`` process."""
         validate_object_id(tree_sha, "tree_sha")
         args = ["ls-tree", "-r", "-z", "--full-tree", tree_sha]
         if paths:
             args += ["--", *(f":(literal){path}" for path in paths)]
         _, out = self._git(*args)
-        paths = []
+        blobs = []
         for entry in _nul_fields(out):
             meta, _, path = entry.partition("\t")
-            if meta.split(" ")[1:2] == ["blob"]:
-                paths.append(path)
-        return tuple(paths)
+            mode, kind, blob = meta.split(" ")[:3]
+            if kind == "blob":
+                blobs.append((path, mode, blob))
+        return tuple(blobs)
 
     @contextmanager
     def materialize_paths(self, tree_sha: str, paths: Sequence[str]) -> Iterator[Path]:
