@@ -4,7 +4,8 @@ fingerprint (``CONVERGE_DECISION_INPUTS``).
 The gate counts the open findings of the latest scan of the intent's merged tree against the
 profile's limits (the runbook's table: low 0/5, medium 0/2, high 0/0, critical 0/0 critical/
 high). It reuses a completed scan of the same files (path, mode and content) and scanners,
-and otherwise scans inline (only the changed files, so it stays fast); a dry run scans without storing anything.
+and otherwise scans inline (only the changed files, so it stays fast); a dry run scans
+without storing anything.
 The block reason names the findings (severity, rule, file, line, scanner). A scanner that was
 unavailable or failed never counts as clean: the gate passes with a warning that says so.
 The ``security_adapters`` flag off leaves the built-in gate, which sees no findings.
