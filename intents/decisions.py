@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from converge_core.errors import ConvergeError
+from converge_core.errors import ConvergeError, NotFound
 from converge_core.fingerprint import INTENT_FIELDS, DecisionInputs, policy_digest
 from converge_core.policy import PolicyConfig
 from flags.selectors import flag_is_enabled, flag_mode
@@ -107,6 +107,23 @@ def decision_last(intent_id: str) -> IntentDecision | None:
     return IntentDecision.objects.filter(intent_id=intent_id).first()
 
 
+def intent_and_decision(
+    intent_id: str, *, tenant_id: str | None = None
+) -> tuple[Intent, IntentDecision | None]:
+    """The intent with its repository, and its last decision, in one query; :class:`NotFound`
+    as :func:`intents.selectors.intent_get` (also when it belongs to another tenant)."""
+    queryset = Intent.objects.select_related("repository", "last_decision").filter(pk=intent_id)
+    if tenant_id is not None:
+        queryset = queryset.filter(tenant_id=tenant_id)
+    intent = queryset.first()
+    if intent is None:
+        raise NotFound(f"Intent {intent_id} not found", intent_id=intent_id)
+    try:
+        return intent, intent.last_decision
+    except IntentDecision.DoesNotExist:
+        return intent, None
+
+
 def decisions_unchanged(
     intents: list[Intent],
     *,
@@ -130,21 +147,31 @@ def decisions_unchanged(
     return unchanged
 
 
+# What a new decision replaces in the intent's row.
+DECISION_FIELDS = ["fingerprint", "inputs", "decision", "trace_id", "decided_at", "checked_at"]
+
+
 def decision_record(
     *, intent_id: str, inputs: DecisionInputs | None, decision: Mapping[str, Any]
 ) -> None:
-    """Remember the decision just made (inside the transaction that recorded it)."""
+    """Remember the decision just made (inside the transaction that recorded it): one upsert
+    of the intent's row."""
     now = timezone.now()
-    IntentDecision.objects.update_or_create(
-        intent_id=intent_id,
-        defaults={
-            "fingerprint": inputs.fingerprint if inputs is not None else "",
-            "inputs": inputs.parts() if inputs is not None else {},
-            "decision": dict(decision),
-            "trace_id": decision.get("trace_id") or "",
-            "decided_at": now,
-            "checked_at": now,
-        },
+    IntentDecision.objects.bulk_create(
+        [
+            IntentDecision(
+                intent_id=intent_id,
+                fingerprint=inputs.fingerprint if inputs is not None else "",
+                inputs=inputs.parts() if inputs is not None else {},
+                decision=dict(decision),
+                trace_id=decision.get("trace_id") or "",
+                decided_at=now,
+                checked_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["intent"],
+        update_fields=DECISION_FIELDS,
     )
 
 

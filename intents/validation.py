@@ -51,20 +51,19 @@ from converge_core.risk import (
 )
 from converge_core.states import ACTIVE, Cause, Status
 from converge_core.validation import BLOCKED, VALIDATED, GateFindings, ValidationDecision
-from flags.selectors import flag_is_enabled, flag_mode
+from flags.selectors import flag_is_enabled, flag_mode, flag_snapshot
 from intents.decisions import (
     InputsContext,
     decision_confirm,
     decision_inputs,
-    decision_last,
     decision_record,
+    intent_and_decision,
 )
 from intents.gitaccess import git_for
 from intents.hooks import after_decision_hooks, policy_gates
 from intents.models import Intent, IntentDecision
 from intents.policyconfig import policy_config
 from intents.riskinputs import score_intent, tenant_risk_policy
-from intents.selectors import intent_get
 from intents.services import (
     intent_change_status,
     intent_set_refs,
@@ -146,7 +145,18 @@ def intent_decide(
     them for a whole batch (asked here otherwise).
     """
     options = options or ValidationOptions()
-    intent = intent_get(intent_id, tenant_id=tenant_id)
+    with flag_snapshot():
+        return _decide(intent_id, options, actor, tenant_id, extensions)
+
+
+def _decide(
+    intent_id: str,
+    options: ValidationOptions,
+    actor: str,
+    tenant_id: str | None,
+    extensions: Mapping[str, str] | None,
+) -> ValidationDecision:
+    intent, recorded = intent_and_decision(intent_id, tenant_id=tenant_id)
     if intent.status not in ACTIVE:
         raise Conflict(
             f"Intent {intent_id} is {intent.status}: finished intents are not validated",
@@ -165,7 +175,7 @@ def intent_decide(
     if not options.dry_run:
         context = InputsContext(config=config, skip_checks=options.skip_checks)
         inputs = decision_inputs(intent, context=context, extensions=extensions)
-        last = decision_last(intent.id)
+        last = recorded
         if (
             options.reuse
             and inputs is not None
@@ -555,11 +565,12 @@ def _persist(run: Run, decision: ValidationDecision) -> None:
     """Save what the run learned in one transaction: field updates, commit links, the status
     change (none when the intent already has that status), the run's events in order (the
     status change's event last) and the decision with the fingerprint of its inputs."""
+    links = flag_is_enabled("intent_links")  # read before the transaction: from the cache
     with transaction.atomic():
         if run.updates:
             Intent.objects.filter(pk=run.intent.id).update(**run.updates)
         if run.simulation is not None:
-            record_commit_links(run.intent, run.simulation, timezone.now())
+            record_commit_links(run.intent, run.simulation, timezone.now(), enabled=links)
         if run.transition is not None:
             change = run.transition
             previous = intent_change_status(

@@ -11,7 +11,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +46,13 @@ from converge_core.git.refnames import (
 )
 from converge_core.git.refstore import BranchRefReader
 from converge_core.git.results import ChainStep, Simulation
-from converge_core.git.runner import git_environment, require_git, run_git
+from converge_core.git.runner import (
+    StartedGit,
+    git_environment,
+    require_git,
+    run_git,
+    start_git,
+)
 
 _MERGE_TREE = ("merge-tree", "--write-tree", "-z", "--name-only", "--messages")
 # Virtual (speculative) commits get a fixed date so the same chain yields the same objects.
@@ -132,6 +138,10 @@ class GitRepository:
             ok=ok,
         )
         return proc.returncode, proc.stdout
+
+    def _start(self, *args: str) -> StartedGit:
+        """Start a git process addressed like :meth:`_git`, without waiting for it."""
+        return start_git(["--git-dir", self.git_dir, *args], cwd=self.git_dir, env=self._env)
 
     def _git_in(self, worktree: str, *args: str, ok: tuple[int, ...] = (0,)) -> bytes:
         """Run git inside a work tree (for commands that read or update its files)."""
@@ -267,11 +277,19 @@ class GitRepository:
         ``git diff target...source``: changes made on the target after the fork are excluded.
         Renames count as the old and the new path.
         """
+        return self._files_changed_started(target_sha, source_sha)()
+
+    def _files_changed_started(
+        self, target_sha: str, source_sha: str
+    ) -> Callable[[], tuple[str, ...]]:
+        """Start :meth:`files_changed`'s ``git diff``; the returned call waits for its answer."""
         validate_object_id(target_sha, "target_sha")
         validate_object_id(source_sha, "source_sha")
         three_dot = f"{target_sha}...{source_sha}"
-        _, out = self._git("diff", "--no-renames", "--no-relative", "--name-only", "-z", three_dot)
-        return tuple(_nul_fields(out))
+        started = self._start(
+            "diff", "--no-renames", "--no-relative", "--name-only", "-z", three_dot
+        )
+        return lambda: tuple(_nul_fields(started.result().stdout))
 
     # -- simulation ---------------------------------------------------------------------------
 
@@ -280,21 +298,23 @@ class GitRepository:
         return parse_merge_tree(out, code)
 
     def simulate(self, source: str, target: str) -> Simulation:
-        """Merge ``source`` into ``target`` in memory: two git processes for branches.
+        """Merge ``source`` into ``target`` in memory: two git processes for branches, side
+        by side.
 
         1. both refs are resolved once, branch heads straight from the ref store (other refs
            through one ``cat-file --batch-check``); unknown refs raise :class:`UnknownRef`,
            never a conflict;
         2. ``merge-tree --write-tree`` on the two resolved ids, target first, writes the
-           merged tree (with conflict markers when it conflicts);
+           merged tree (with conflict markers when it conflicts), while
         3. ``diff target...source`` lists the source's own changes.
         """
         source_sha, target_sha = self.resolve(source, target)
+        files_changed = self._files_changed_started(target_sha, source_sha)
         result = self._merge_tree(target_sha, source_sha)
         return Simulation(
             mergeable=result.clean,
             conflicts=result.conflicts,
-            files_changed=self.files_changed(target_sha, source_sha),
+            files_changed=files_changed(),
             source=source,
             target=target,
             source_sha=source_sha,
