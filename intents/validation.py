@@ -49,7 +49,7 @@ from converge_core.risk import (
     classify,
     effective_level,
 )
-from converge_core.states import ACTIVE, Cause, Status
+from converge_core.states import ACTIVE, Cause, Status, is_allowed
 from converge_core.validation import BLOCKED, VALIDATED, GateFindings, ValidationDecision
 from flags.selectors import flag_is_enabled, flag_mode, flag_snapshot
 from intents.decisions import (
@@ -567,13 +567,12 @@ def _persist(run: Run, decision: ValidationDecision) -> None:
     status change's event last) and the decision with the fingerprint of its inputs."""
     links = flag_is_enabled("intent_links")  # read before the transaction: from the cache
     with transaction.atomic():
-        if run.updates:
-            Intent.objects.filter(pk=run.intent.id).update(**run.updates)
+        previous = _save_intent(run)
         if run.simulation is not None:
             record_commit_links(run.intent, run.simulation, timezone.now(), enabled=links)
         if run.transition is not None:
             change = run.transition
-            previous = intent_change_status(
+            previous = previous or intent_change_status(
                 intent_id=run.intent.id, to=change["to"], cause=change["cause"]
             )
             payload = dict(change["payload"])
@@ -591,6 +590,27 @@ def _persist(run: Run, decision: ValidationDecision) -> None:
             inputs=_decided_from(run),
             decision=decision.as_dict(),
         )
+
+
+def _save_intent(run: Run) -> Status | None:
+    """Save the run's field updates and, when the intent still has the status the run read
+    and may leave it for the new one, its status change in the same ``UPDATE``; returns the
+    status it moved from, or ``None`` when the status change is left to
+    :func:`intent_change_status` (a status that moved meanwhile, one the change keeps, or a
+    move it refuses)."""
+    intent, change = run.intent, run.transition
+    current = Status(intent.status)
+    if (
+        change is not None
+        and Status(change["to"]) != current
+        and is_allowed(change["cause"], current, change["to"])
+    ):
+        updates = {**run.updates, "status": change["to"], "updated_at": timezone.now()}
+        if Intent.objects.filter(pk=intent.id, status=current).update(**updates):
+            return current
+    if run.updates:
+        Intent.objects.filter(pk=intent.id).update(**run.updates)
+    return None
 
 
 def _decided_from(run: Run) -> DecisionInputs | None:
