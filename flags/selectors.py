@@ -32,7 +32,9 @@ from flags.models import FlagOverride as FlagOverrideRow
 
 _file_cache: dict[Path, tuple[float, dict[str, Any]]] = {}
 _override_cache: dict[str, tuple[float, dict[str, FlagOverride]]] = {}
-_snapshot: ContextVar[dict[str, FlagState] | None] = ContextVar("flag_snapshot", default=None)
+# Inside flag_snapshot: each flag's state by name, and the overrides under _OVERRIDES.
+_snapshot: ContextVar[dict[str, Any] | None] = ContextVar("flag_snapshot", default=None)
+_OVERRIDES = "<overrides>"
 
 
 class UnknownFlag(InvalidInput):
@@ -105,17 +107,24 @@ def flag_snapshot() -> Iterator[None]:
 def flag_state(name: str) -> FlagState:
     snapshot = _snapshot.get()
     if snapshot is not None and name in snapshot:
-        return snapshot[name]
+        state: FlagState = snapshot[name]
+        return state
     spec = FLAGS.get(name)
     if spec is None:
         raise UnknownFlag(f"Unknown flag: {name}", flag=name)
     path = flags_file()
+    if snapshot is None:
+        overrides = flag_overrides()
+    else:  # the overrides are read once per snapshot too
+        if _OVERRIDES not in snapshot:
+            snapshot[_OVERRIDES] = flag_overrides()
+        overrides = snapshot[_OVERRIDES]
     state = resolve_flag(
         spec,
         environ=os.environ,
         file_doc=_file_doc(path),
         file_origin=str(path or "flags.json"),
-        override=flag_overrides().get(name),
+        override=overrides.get(name),
     )
     if snapshot is not None:
         snapshot[name] = state

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
@@ -60,7 +61,7 @@ class InputsContext:
     skip_checks: bool
     flags: dict[str, dict[str, Any]] = field(default_factory=pipeline_flags)
     policies: dict[str | None, str] = field(default_factory=dict)
-    snapshots: dict[int, int | None] = field(default_factory=dict)
+    snapshots: dict[int, tuple[int, datetime] | None] = field(default_factory=dict)
 
     def policy(self, tenant_id: str | None) -> str:
         if tenant_id not in self.policies:
@@ -71,10 +72,16 @@ class InputsContext:
 
     def snapshot(self, repository_id: int) -> int | None:
         """The archaeology snapshot risk scoring reads (the latest valid one)."""
+        stamp = self.snapshot_stamp(repository_id)
+        return stamp[0] if stamp is not None else None
+
+    def snapshot_stamp(self, repository_id: int) -> tuple[int, datetime] | None:
+        """That snapshot's id and creation time (which name its content: see
+        :func:`intents.riskinputs.snapshot_coupling`)."""
         if repository_id not in self.snapshots:
             self.snapshots[repository_id] = (
                 ArchaeologySnapshot.objects.filter(repository_id=repository_id, is_valid=True)
-                .values_list("pk", flat=True)
+                .values_list("pk", "created_at")
                 .first()
             )
         return self.snapshots[repository_id]

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -44,6 +45,7 @@ from converge_core.policy import (
 )
 from converge_core.policy import required_checks as profile_checks
 from converge_core.risk import (
+    CouplingRecord,
     RiskEvaluation,
     RiskSimulation,
     classify,
@@ -63,7 +65,7 @@ from intents.gitaccess import git_for
 from intents.hooks import after_decision_hooks, policy_gates
 from intents.models import Intent, IntentDecision
 from intents.policyconfig import policy_config
-from intents.riskinputs import score_intent, tenant_risk_policy
+from intents.riskinputs import score_intent, snapshot_coupling, tenant_risk_policy
 from intents.services import (
     intent_change_status,
     intent_set_refs,
@@ -108,6 +110,7 @@ class Run:
     risk: RiskEvaluation | None = None
     outcomes: dict[str, CheckOutcome] = field(default_factory=dict)
     inputs: DecisionInputs | None = None  # what the decision is made from (None: dry run)
+    snapshot: tuple[int, datetime] | None = None  # the inputs' history snapshot (id, time)
     last: IntentDecision | None = None  # the intent's previous decision
 
     @property
@@ -171,10 +174,11 @@ def _decide(
         intent.source = options.source or intent.source
         intent.target = options.target or intent.target
     config = policy_config(options.policy_path)
-    inputs = last = None
+    inputs = last = snapshot = None
     if not options.dry_run:
         context = InputsContext(config=config, skip_checks=options.skip_checks)
         inputs = decision_inputs(intent, context=context, extensions=extensions)
+        snapshot = context.snapshot_stamp(intent.repository_id) if inputs else None
         last = recorded
         if (
             options.reuse
@@ -197,6 +201,7 @@ def _decide(
             config=config,
             options=options,
             inputs=inputs,
+            snapshot=snapshot,
             last=last,
         )
         decision = _pipeline(run)
@@ -365,6 +370,7 @@ def _evaluate_risk(run: Run) -> None:
             files_changed=simulation.files_changed,
         ),
         version=config.risk.scoring_version,
+        coupling=_coupling(run),
     )
     run.recorder.emit(
         "risk.evaluated", run.risk.to_payload(), {**run.risk.evidence(), "trace_id": run.trace_id}
@@ -390,6 +396,14 @@ def _evaluate_risk(run: Run) -> None:
     run.recorder.emit("risk.level_reclassified", payload)
     if enforce:
         intent.risk_level = new_level
+
+
+def _coupling(run: Run) -> tuple[CouplingRecord, ...] | None:
+    """The coupling of the history snapshot the decision's inputs name (none: no coupling);
+    ``None`` for a dry run, which looks the latest snapshot up."""
+    if run.inputs is None:
+        return None
+    return snapshot_coupling(*run.snapshot) if run.snapshot is not None else ()
 
 
 def _profile(run: Run) -> Any:
