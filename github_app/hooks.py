@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from converge_core.hooks import Decision, QueueHold
-from github_app.publishing import check_request
 from intents.models import Intent
 
 MERGE_GROUP = "merge_group"
@@ -22,6 +21,9 @@ def publish_decision(decision: Decision) -> None:
     full_name = technical.get("repo")
     if not head_sha or not full_name:
         return
+    # imported here: PyGithub loads only where an intent came from GitHub
+    from github_app.publishing import check_request
+
     reason = decision.details.get("reason") if decision.details else None
     check_request(
         full_name=str(full_name),
