@@ -7,6 +7,9 @@ Runtime overrides live in the database so that every process sees a toggle. A pr
 them for ``CONVERGE_FLAG_CACHE_SECONDS`` (5 s) and drops its copy when it changes a flag
 itself; inside a transaction they are always read from the database, so a transaction sees
 its own writes (and tests never see another test's rolled-back toggle).
+
+Inside :func:`flag_snapshot` (one validation) each flag is resolved once and every later read
+answers the same, so one decision never mixes two states of a flag.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +32,9 @@ from flags.models import FlagOverride as FlagOverrideRow
 
 _file_cache: dict[Path, tuple[float, dict[str, Any]]] = {}
 _override_cache: dict[str, tuple[float, dict[str, FlagOverride]]] = {}
+# Inside flag_snapshot: each flag's state by name, and the overrides under _OVERRIDES.
+_snapshot: ContextVar[dict[str, Any] | None] = ContextVar("flag_snapshot", default=None)
+_OVERRIDES = "<overrides>"
 
 
 class UnknownFlag(InvalidInput):
@@ -82,18 +91,44 @@ def flag_overrides_invalidate() -> None:
     _override_cache.clear()
 
 
+@contextmanager
+def flag_snapshot() -> Iterator[None]:
+    """Resolve each flag read inside the block once (nested blocks share the outer one)."""
+    if _snapshot.get() is not None:
+        yield
+        return
+    token = _snapshot.set({})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
 def flag_state(name: str) -> FlagState:
+    snapshot = _snapshot.get()
+    if snapshot is not None and name in snapshot:
+        state: FlagState = snapshot[name]
+        return state
     spec = FLAGS.get(name)
     if spec is None:
         raise UnknownFlag(f"Unknown flag: {name}", flag=name)
     path = flags_file()
-    return resolve_flag(
+    if snapshot is None:
+        overrides = flag_overrides()
+    else:  # the overrides are read once per snapshot too
+        if _OVERRIDES not in snapshot:
+            snapshot[_OVERRIDES] = flag_overrides()
+        overrides = snapshot[_OVERRIDES]
+    state = resolve_flag(
         spec,
         environ=os.environ,
         file_doc=_file_doc(path),
         file_origin=str(path or "flags.json"),
-        override=flag_overrides().get(name),
+        override=overrides.get(name),
     )
+    if snapshot is not None:
+        snapshot[name] = state
+    return state
 
 
 def flag_is_enabled(name: str) -> bool:

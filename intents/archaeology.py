@@ -89,6 +89,11 @@ def latest_coupling(repository: Repository) -> tuple[CouplingRecord, ...]:
         .values_list("report", flat=True)
         .first()
     )
+    return coupling_of(report)
+
+
+def coupling_of(report: dict[str, Any] | None) -> tuple[CouplingRecord, ...]:
+    """The coupling pairs of a stored snapshot report."""
     if not report:
         return ()
     return tuple(

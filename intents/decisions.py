@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from converge_core.errors import ConvergeError
+from converge_core.errors import ConvergeError, NotFound
 from converge_core.fingerprint import INTENT_FIELDS, DecisionInputs, policy_digest
 from converge_core.policy import PolicyConfig
 from flags.selectors import flag_is_enabled, flag_mode
@@ -60,7 +61,7 @@ class InputsContext:
     skip_checks: bool
     flags: dict[str, dict[str, Any]] = field(default_factory=pipeline_flags)
     policies: dict[str | None, str] = field(default_factory=dict)
-    snapshots: dict[int, int | None] = field(default_factory=dict)
+    snapshots: dict[int, tuple[int, datetime] | None] = field(default_factory=dict)
 
     def policy(self, tenant_id: str | None) -> str:
         if tenant_id not in self.policies:
@@ -71,10 +72,16 @@ class InputsContext:
 
     def snapshot(self, repository_id: int) -> int | None:
         """The archaeology snapshot risk scoring reads (the latest valid one)."""
+        stamp = self.snapshot_stamp(repository_id)
+        return stamp[0] if stamp is not None else None
+
+    def snapshot_stamp(self, repository_id: int) -> tuple[int, datetime] | None:
+        """That snapshot's id and creation time (which name its content: see
+        :func:`intents.riskinputs.snapshot_coupling`)."""
         if repository_id not in self.snapshots:
             self.snapshots[repository_id] = (
                 ArchaeologySnapshot.objects.filter(repository_id=repository_id, is_valid=True)
-                .values_list("pk", flat=True)
+                .values_list("pk", "created_at")
                 .first()
             )
         return self.snapshots[repository_id]
@@ -107,6 +114,23 @@ def decision_last(intent_id: str) -> IntentDecision | None:
     return IntentDecision.objects.filter(intent_id=intent_id).first()
 
 
+def intent_and_decision(
+    intent_id: str, *, tenant_id: str | None = None
+) -> tuple[Intent, IntentDecision | None]:
+    """The intent with its repository, and its last decision, in one query; :class:`NotFound`
+    as :func:`intents.selectors.intent_get` (also when it belongs to another tenant)."""
+    queryset = Intent.objects.select_related("repository", "last_decision").filter(pk=intent_id)
+    if tenant_id is not None:
+        queryset = queryset.filter(tenant_id=tenant_id)
+    intent = queryset.first()
+    if intent is None:
+        raise NotFound(f"Intent {intent_id} not found", intent_id=intent_id)
+    try:
+        return intent, intent.last_decision
+    except IntentDecision.DoesNotExist:
+        return intent, None
+
+
 def decisions_unchanged(
     intents: list[Intent],
     *,
@@ -130,21 +154,31 @@ def decisions_unchanged(
     return unchanged
 
 
+# What a new decision replaces in the intent's row.
+DECISION_FIELDS = ["fingerprint", "inputs", "decision", "trace_id", "decided_at", "checked_at"]
+
+
 def decision_record(
     *, intent_id: str, inputs: DecisionInputs | None, decision: Mapping[str, Any]
 ) -> None:
-    """Remember the decision just made (inside the transaction that recorded it)."""
+    """Remember the decision just made (inside the transaction that recorded it): one upsert
+    of the intent's row."""
     now = timezone.now()
-    IntentDecision.objects.update_or_create(
-        intent_id=intent_id,
-        defaults={
-            "fingerprint": inputs.fingerprint if inputs is not None else "",
-            "inputs": inputs.parts() if inputs is not None else {},
-            "decision": dict(decision),
-            "trace_id": decision.get("trace_id") or "",
-            "decided_at": now,
-            "checked_at": now,
-        },
+    IntentDecision.objects.bulk_create(
+        [
+            IntentDecision(
+                intent_id=intent_id,
+                fingerprint=inputs.fingerprint if inputs is not None else "",
+                inputs=inputs.parts() if inputs is not None else {},
+                decision=dict(decision),
+                trace_id=decision.get("trace_id") or "",
+                decided_at=now,
+                checked_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["intent"],
+        update_fields=DECISION_FIELDS,
     )
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.conf import settings
 from converge_core.policy import PolicyConfig, default_policy, find_policy_file, load_policy
 
 _cache: dict[Path, tuple[float, PolicyConfig]] = {}
+_defaults = cache(default_policy)  # the built-in defaults never change in a process
 
 
 def policy_config(explicit: str | None = None) -> PolicyConfig:
@@ -18,7 +20,7 @@ def policy_config(explicit: str | None = None) -> PolicyConfig:
         explicit, settings.CONVERGE_POLICY_PATH or None, Path(settings.CONVERGE_HOME)
     )
     if path is None:
-        return default_policy()
+        return _defaults()
     mtime = path.stat().st_mtime
     cached = _cache.get(path)
     if cached is None or cached[0] != mtime:

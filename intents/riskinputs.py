@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from converge_core.risk import RiskEvaluation, RiskIntent, RiskSimulation
+from converge_core.risk import CouplingRecord, RiskEvaluation, RiskIntent, RiskSimulation
 from converge_core.risk import evaluate_risk as score_risk
-from intents.archaeology import latest_coupling
-from intents.models import Intent, TenantRiskPolicy
+from intents.archaeology import coupling_of, latest_coupling
+from intents.models import ArchaeologySnapshot, Intent, TenantRiskPolicy
 
 
-def score_intent(intent: Intent, simulation: RiskSimulation, *, version: int) -> RiskEvaluation:
-    """Score ``intent`` with the coupling of its repository's latest history snapshot; the
-    contextual bonus uses the declared level so re-validation cannot feed on itself."""
+def score_intent(
+    intent: Intent,
+    simulation: RiskSimulation,
+    *,
+    version: int,
+    coupling: tuple[CouplingRecord, ...] | None = None,
+) -> RiskEvaluation:
+    """Score ``intent`` with the coupling of its repository's latest history snapshot (or
+    ``coupling``, when the caller looked the snapshot up); the contextual bonus uses the
+    declared level so re-validation cannot feed on itself."""
     return score_risk(
         RiskIntent(
             id=intent.id,
@@ -24,10 +33,23 @@ def score_intent(intent: Intent, simulation: RiskSimulation, *, version: int) ->
             tenant_id=intent.tenant_id,
         ),
         simulation,
-        latest_coupling(intent.repository),
+        latest_coupling(intent.repository) if coupling is None else coupling,
         version=version,
         declared_level=intent.declared_risk_level,
     )
+
+
+@lru_cache(maxsize=64)
+def snapshot_coupling(snapshot_id: int, created_at: datetime) -> tuple[CouplingRecord, ...]:
+    """The coupling of one history snapshot. A snapshot is written once, so its coupling is
+    read once per process; the creation time keeps a reused id from answering for another
+    snapshot."""
+    report = (
+        ArchaeologySnapshot.objects.filter(pk=snapshot_id, created_at=created_at)
+        .values_list("report", flat=True)
+        .first()
+    )
+    return coupling_of(report)
 
 
 def tenant_risk_policy(tenant_id: str | None) -> dict[str, Any] | None:

@@ -48,9 +48,12 @@ def simulation_evidence(simulation: Simulation) -> dict[str, Any]:
     }
 
 
-def record_commit_links(intent: Intent, simulation: Simulation, when: datetime) -> None:
-    """Remember the head and base a validation saw (``intent_links`` flag)."""
-    if not flag_is_enabled("intent_links"):
+def record_commit_links(
+    intent: Intent, simulation: Simulation, when: datetime, *, enabled: bool | None = None
+) -> None:
+    """Remember the head and base a validation saw (``intent_links`` flag, or ``enabled``
+    when the caller read it before its transaction)."""
+    if not (flag_is_enabled("intent_links") if enabled is None else enabled):
         return
     CommitLink.objects.bulk_create(
         [

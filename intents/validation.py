@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -44,27 +45,27 @@ from converge_core.policy import (
 )
 from converge_core.policy import required_checks as profile_checks
 from converge_core.risk import (
+    CouplingRecord,
     RiskEvaluation,
     RiskSimulation,
     classify,
     effective_level,
 )
-from converge_core.states import ACTIVE, Cause, Status
+from converge_core.states import ACTIVE, Cause, Status, is_allowed
 from converge_core.validation import BLOCKED, VALIDATED, GateFindings, ValidationDecision
-from flags.selectors import flag_is_enabled, flag_mode
+from flags.selectors import flag_is_enabled, flag_mode, flag_snapshot
 from intents.decisions import (
     InputsContext,
     decision_confirm,
     decision_inputs,
-    decision_last,
     decision_record,
+    intent_and_decision,
 )
 from intents.gitaccess import git_for
 from intents.hooks import after_decision_hooks, policy_gates
 from intents.models import Intent, IntentDecision
 from intents.policyconfig import policy_config
-from intents.riskinputs import score_intent, tenant_risk_policy
-from intents.selectors import intent_get
+from intents.riskinputs import score_intent, snapshot_coupling, tenant_risk_policy
 from intents.services import (
     intent_change_status,
     intent_set_refs,
@@ -112,6 +113,7 @@ class Run:
     risk: RiskEvaluation | None = None
     outcomes: dict[str, CheckOutcome] = field(default_factory=dict)
     inputs: DecisionInputs | None = None  # what the decision is made from (None: dry run)
+    snapshot: tuple[int, datetime] | None = None  # the inputs' history snapshot (id, time)
     last: IntentDecision | None = None  # the intent's previous decision
 
     @property
@@ -149,7 +151,18 @@ def intent_decide(
     them for a whole batch (asked here otherwise).
     """
     options = options or ValidationOptions()
-    intent = intent_get(intent_id, tenant_id=tenant_id)
+    with flag_snapshot():
+        return _decide(intent_id, options, actor, tenant_id, extensions)
+
+
+def _decide(
+    intent_id: str,
+    options: ValidationOptions,
+    actor: str,
+    tenant_id: str | None,
+    extensions: Mapping[str, str] | None,
+) -> ValidationDecision:
+    intent, recorded = intent_and_decision(intent_id, tenant_id=tenant_id)
     if intent.status not in ACTIVE:
         raise Conflict(
             f"Intent {intent_id} is {intent.status}: finished intents are not validated",
@@ -164,11 +177,12 @@ def intent_decide(
         intent.source = options.source or intent.source
         intent.target = options.target or intent.target
     config = policy_config(options.policy_path)
-    inputs = last = None
+    inputs = last = snapshot = None
     if not options.dry_run:
         context = InputsContext(config=config, skip_checks=options.skip_checks)
         inputs = decision_inputs(intent, context=context, extensions=extensions)
-        last = decision_last(intent.id)
+        snapshot = context.snapshot_stamp(intent.repository_id) if inputs else None
+        last = recorded
         if (
             options.reuse
             and inputs is not None
@@ -190,6 +204,7 @@ def intent_decide(
             config=config,
             options=options,
             inputs=inputs,
+            snapshot=snapshot,
             last=last,
         )
         decision = _pipeline(run)
@@ -360,6 +375,7 @@ def _evaluate_risk(run: Run) -> None:
             files_changed=simulation.files_changed,
         ),
         version=config.risk.scoring_version,
+        coupling=_coupling(run),
     )
     run.recorder.emit(
         "risk.evaluated", run.risk.to_payload(), {**run.risk.evidence(), "trace_id": run.trace_id}
@@ -385,6 +401,14 @@ def _evaluate_risk(run: Run) -> None:
     run.recorder.emit("risk.level_reclassified", payload)
     if enforce:
         intent.risk_level = new_level
+
+
+def _coupling(run: Run) -> tuple[CouplingRecord, ...] | None:
+    """The coupling of the history snapshot the decision's inputs name (none: no coupling);
+    ``None`` for a dry run, which looks the latest snapshot up."""
+    if run.inputs is None:
+        return None
+    return snapshot_coupling(*run.snapshot) if run.snapshot is not None else ()
 
 
 def _profile(run: Run) -> Any:
@@ -466,7 +490,7 @@ def _apply_policy(run: Run) -> ValidationDecision:
         check_outcomes={name: outcome.status for name, outcome in run.outcomes.items()},
         missing_checks=config.missing_checks,
         simulation=run.simulation.to_payload(),
-        extra={"dry_run": run.options.dry_run},
+        extra={"dry_run": run.options.dry_run, "intent": intent},
     )
     evaluation = evaluate_gates(context, extra_gates=policy_gates())
     run.warnings.extend(evaluation.warnings)
@@ -560,14 +584,14 @@ def _persist(run: Run, decision: ValidationDecision) -> None:
     """Save what the run learned in one transaction: field updates, commit links, the status
     change (none when the intent already has that status), the run's events in order (the
     status change's event last) and the decision with the fingerprint of its inputs."""
+    links = flag_is_enabled("intent_links")  # read before the transaction: from the cache
     with transaction.atomic():
-        if run.updates:
-            Intent.objects.filter(pk=run.intent.id).update(**run.updates)
+        previous = _save_intent(run)
         if run.simulation is not None:
-            record_commit_links(run.intent, run.simulation, timezone.now())
+            record_commit_links(run.intent, run.simulation, timezone.now(), enabled=links)
         if run.transition is not None:
             change = run.transition
-            previous = intent_change_status(
+            previous = previous or intent_change_status(
                 intent_id=run.intent.id, to=change["to"], cause=change["cause"]
             )
             payload = dict(change["payload"])
@@ -585,6 +609,27 @@ def _persist(run: Run, decision: ValidationDecision) -> None:
             inputs=_decided_from(run),
             decision=decision.as_dict(),
         )
+
+
+def _save_intent(run: Run) -> Status | None:
+    """Save the run's field updates and, when the intent still has the status the run read
+    and may leave it for the new one, its status change in the same ``UPDATE``; returns the
+    status it moved from, or ``None`` when the status change is left to
+    :func:`intent_change_status` (a status that moved meanwhile, one the change keeps, or a
+    move it refuses)."""
+    intent, change = run.intent, run.transition
+    current = Status(intent.status)
+    if (
+        change is not None
+        and Status(change["to"]) != current
+        and is_allowed(change["cause"], current, change["to"])
+    ):
+        updates = {**run.updates, "status": change["to"], "updated_at": timezone.now()}
+        if Intent.objects.filter(pk=intent.id, status=current).update(**updates):
+            return current
+    if run.updates:
+        Intent.objects.filter(pk=intent.id).update(**run.updates)
+    return None
 
 
 def _decided_from(run: Run) -> DecisionInputs | None:

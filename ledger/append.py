@@ -113,7 +113,9 @@ def event_append_many(events: list[dict[str, Any]]) -> list[Event]:
                 "trace_id": item.get("trace_id") or current_trace_id() or new_trace_id(),
             }
         )
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint of its own: a failure here fails the
+    # caller's transaction anyway (only the insert keeps one, for an id collision).
+    with transaction.atomic(savepoint=False):
         head = chain_head_for_update()
         when = timezone.now()
         for _ in range(_ID_ATTEMPTS):

@@ -3,8 +3,9 @@ fingerprint (``CONVERGE_DECISION_INPUTS``).
 
 The gate counts the open findings of the latest scan of the intent's merged tree against the
 profile's limits (the runbook's table: low 0/5, medium 0/2, high 0/0, critical 0/0 critical/
-high). It reuses a completed scan of the same tree, files and scanners, and otherwise scans
-inline (only the changed files, so it stays fast); a dry run scans without storing anything.
+high). It reuses a completed scan of the same files (path, mode and content) and scanners,
+and otherwise scans inline (only the changed files, so it stays fast); a dry run scans
+without storing anything.
 The block reason names the findings (severity, rule, file, line, scanner). A scanner that was
 unavailable or failed never counts as clean: the gate passes with a warning that says so.
 The ``security_adapters`` flag off leaves the built-in gate, which sees no findings.
@@ -42,7 +43,11 @@ def _row(finding: SecurityFinding) -> dict[str, Any]:
 def _gate_inputs(context: GateContext) -> tuple[list[dict[str, Any]], Sequence[Mapping[str, Any]]]:
     """The findings the gate counts and the scanners' results."""
     assert context.intent_id is not None and context.simulation is not None
-    plan = scan_plan(intent_id=context.intent_id, simulation=dict(context.simulation))
+    plan = scan_plan(
+        intent_id=context.intent_id,
+        simulation=dict(context.simulation),
+        intent=context.extra.get("intent"),
+    )
     scan = reusable_scan(plan)
     if scan is not None:
         return [_row(f) for f in scan_findings(scan)], scan.scanners

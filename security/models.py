@@ -13,8 +13,9 @@ class SecurityScan(models.Model):
     """One run of the scanners over some files of one tree (an intent's merged tree, or the
     head of a target branch), with each scanner's status, duration and errors.
 
-    ``scan_key`` names what was scanned (tree, files, scanner versions and configuration):
-    a validation or a pre-scan reuses a completed scan of the same key. ``fingerprints`` are
+    ``scan_key`` names what the scanners saw (each scanned file's path, mode and blob id, and
+    the scanner versions and configuration): a validation or a pre-scan reuses a completed
+    scan of the same key, whatever tree it was read from. ``fingerprints`` are
     the findings it saw, so the gate counts exactly those.
     """
 

@@ -110,6 +110,8 @@ def security_summary(*, tenant_id: str | None = None) -> dict[str, Any]:
 
 def scan_findings(scan: SecurityScan) -> list[SecurityFinding]:
     """The findings a scan saw that are not dismissed (what the gate counts)."""
+    if not scan.fingerprints:
+        return []
     return list(
         SecurityFinding.objects.filter(scope=scan.scope, fingerprint__in=scan.fingerprints)
         .exclude(status=FindingStatus.DISMISSED)

@@ -12,8 +12,14 @@ fingerprint, so a rescan updates them, marks those it no longer sees ``fixed`` a
 dismissal. The events are ``security.scan.completed`` and ``security.finding.detected`` for
 each critical or high finding first seen (a validation's own scan is recorded by its decision
 instead); a critical finding also notifies (runbook triage step 2).
-A validation or a pre-scan reuses a completed scan of the same key (tree, files, scanner
-versions and configuration); an operator's scan always runs.
+A validation or a pre-scan reuses a completed scan of the same key: the scanned files as the
+scanners see them (each path with its mode and blob id in the scanned tree) and the scanner
+versions and configuration. The scanners read nothing but those files, materialised from the
+tree (pip-audit only the requirements files among them), so a target that moves without
+changing them (the queue's revalidation after each merge) reuses the scan, and a change to
+one of them scans again. A pre-scan that finds its content scanned already is recorded as a
+copy of that scan's results (``duration_ms`` 0), so the heads it was asked for count as
+scanned. An operator's scan always runs.
 """
 
 from __future__ import annotations
@@ -84,12 +90,17 @@ class ScanPlan:
     source_sha: str
     target_sha: str
     tree_sha: str
-    files: tuple[str, ...]
+    blobs: tuple[tuple[str, str, str], ...]  # (path, mode, blob id) of each scanned file
     identity: str
 
     @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(path for path, _mode, _blob in self.blobs)
+
+    @property
     def key(self) -> str:
-        return digest({"tree": self.tree_sha, "files": list(self.files), "scanners": self.identity})
+        """What the scanners see: each file's path, mode and content, and the scanners."""
+        return digest({"blobs": [list(blob) for blob in self.blobs], "scanners": self.identity})
 
 
 def intent_scope(intent_id: str) -> str:
@@ -111,23 +122,26 @@ def scan_plan(
     path: str | None = None,
     tenant_id: str | None = None,
     simulation: dict[str, Any] | None = None,
+    intent: Intent | None = None,
 ) -> ScanPlan:
     """The tree and files a scan covers (see the module docstring).
 
-    ``simulation`` is the intent's simulation payload when the caller has one (the gate);
+    ``simulation`` is the intent's simulation payload when the caller has one (the gate), and
+    ``intent`` the intent's row (with its repository) when the caller has read it already;
     ``tenant_id`` confines the intent lookup to a tenant.
     """
     cleaned = clean_scan_path(path)
     identity = scanners_identity(configured_scanners())
     if intent_id is not None:
-        intent = intent_get(intent_id, tenant_id=tenant_id)
+        if intent is None or intent.id != intent_id:
+            intent = intent_get(intent_id, tenant_id=tenant_id)
         git = git_for(intent.repository)
         if simulation is None:
             simulation = git.simulate(intent.source, intent.target).to_payload()
         tree_sha = str(simulation["tree_sha"])
         _existing(git, tree_sha, cleaned)
         changed = [f for f in simulation.get("files_changed") or () if under(f, cleaned)]
-        files = git.tree_files(tree_sha, changed) if changed else ()
+        blobs = git.tree_blobs(tree_sha, changed) if changed else ()
         return ScanPlan(
             repository=intent.repository,
             intent=intent,
@@ -138,7 +152,7 @@ def scan_plan(
             source_sha=str(simulation.get("source_sha") or ""),
             target_sha=str(simulation.get("target_sha") or ""),
             tree_sha=tree_sha,
-            files=tuple(files),
+            blobs=blobs,
             identity=identity,
         )
     repository = repository_resolve()
@@ -159,7 +173,7 @@ def scan_plan(
         source_sha="",
         target_sha=head,
         tree_sha=tree_sha,
-        files=git.tree_files(tree_sha, [cleaned] if cleaned else []),
+        blobs=git.tree_blobs(tree_sha, [cleaned] if cleaned else []),
         identity=identity,
     )
 
@@ -403,12 +417,13 @@ def scan_run_queued(scan_id: str) -> dict[str, Any] | None:
             if scan.intent_id is None
             else scan_plan(intent_id=scan.intent_id, path=scan.path)
         )
-        if scan.trigger == ScanTrigger.PRESCAN and reusable_scan(plan) is not None:
-            SecurityScan.objects.filter(pk=scan_id).delete()
-            return None
         scan.scan_key, scan.identity, scan.tree_sha = plan.key, plan.identity, plan.tree_sha
         scan.source_sha, scan.target_sha = plan.source_sha, plan.target_sha
         scan.files_scanned = len(plan.files)
+        reused = reusable_scan(plan) if scan.trigger == ScanTrigger.PRESCAN else None
+        if reused is not None:
+            _copy_results(scan, reused)
+            return None
         return scan_serialize(scan_execute(plan, trigger=scan.trigger, actor=scan.actor, scan=scan))
     except Exception as exc:
         SecurityScan.objects.filter(pk=scan_id).update(
@@ -418,6 +433,16 @@ def scan_run_queued(scan_id: str) -> dict[str, Any] | None:
         )
         logger.exception("security scan %s failed", scan_id)
         return None
+
+
+def _copy_results(scan: SecurityScan, reused: SecurityScan) -> None:
+    """Complete a pre-scan whose files were scanned already with that scan's results: its
+    heads count as scanned (no event: nothing new was seen)."""
+    for name in ("scanners", "errors", "total_findings", "severity_counts", "fingerprints"):
+        setattr(scan, name, getattr(reused, name))
+    scan.status, scan.duration_ms = ScanStatus.COMPLETED, 0
+    scan.completed_at = timezone.now()
+    scan.save()
 
 
 def _plan_of_repository(scan: SecurityScan) -> ScanPlan:
@@ -438,7 +463,7 @@ def _plan_of_repository(scan: SecurityScan) -> ScanPlan:
         source_sha="",
         target_sha=head,
         tree_sha=tree_sha,
-        files=git.tree_files(tree_sha, [scan.path] if scan.path else []),
+        blobs=git.tree_blobs(tree_sha, [scan.path] if scan.path else []),
         identity=scanners_identity(configured_scanners()),
     )
 

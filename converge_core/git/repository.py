@@ -11,7 +11,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +47,13 @@ from converge_core.git.refnames import (
 )
 from converge_core.git.refstore import BranchRefReader
 from converge_core.git.results import ChainStep, Simulation
-from converge_core.git.runner import git_environment, require_git, run_git
+from converge_core.git.runner import (
+    StartedGit,
+    git_environment,
+    require_git,
+    run_git,
+    start_git,
+)
 
 _MERGE_TREE = ("merge-tree", "--write-tree", "-z", "--name-only", "--messages")
 # Virtual (speculative) commits get a fixed date so the same chain yields the same objects.
@@ -136,6 +142,10 @@ class GitRepository:
             ok=ok,
         )
         return proc.returncode, proc.stdout
+
+    def _start(self, *args: str) -> StartedGit:
+        """Start a git process addressed like :meth:`_git`, without waiting for it."""
+        return start_git(["--git-dir", self.git_dir, *args], cwd=self.git_dir, env=self._env)
 
     def _git_in(self, worktree: str, *args: str, ok: tuple[int, ...] = (0,)) -> bytes:
         """Run git inside a work tree (for commands that read or update its files)."""
@@ -271,11 +281,19 @@ class GitRepository:
         ``git diff target...source``: changes made on the target after the fork are excluded.
         Renames count as the old and the new path.
         """
+        return self._files_changed_started(target_sha, source_sha)()
+
+    def _files_changed_started(
+        self, target_sha: str, source_sha: str
+    ) -> Callable[[], tuple[str, ...]]:
+        """Start :meth:`files_changed`'s ``git diff``; the returned call waits for its answer."""
         validate_object_id(target_sha, "target_sha")
         validate_object_id(source_sha, "source_sha")
         three_dot = f"{target_sha}...{source_sha}"
-        _, out = self._git("diff", "--no-renames", "--no-relative", "--name-only", "-z", three_dot)
-        return tuple(_nul_fields(out))
+        started = self._start(
+            "diff", "--no-renames", "--no-relative", "--name-only", "-z", three_dot
+        )
+        return lambda: tuple(_nul_fields(started.result().stdout))
 
     # -- simulation ---------------------------------------------------------------------------
 
@@ -284,21 +302,23 @@ class GitRepository:
         return parse_merge_tree(out, code)
 
     def simulate(self, source: str, target: str) -> Simulation:
-        """Merge ``source`` into ``target`` in memory: two git processes for branches.
+        """Merge ``source`` into ``target`` in memory: two git processes for branches, side
+        by side.
 
         1. both refs are resolved once, branch heads straight from the ref store (other refs
            through one ``cat-file --batch-check``); unknown refs raise :class:`UnknownRef`,
            never a conflict;
         2. ``merge-tree --write-tree`` on the two resolved ids, target first, writes the
-           merged tree (with conflict markers when it conflicts);
+           merged tree (with conflict markers when it conflicts), while
         3. ``diff target...source`` lists the source's own changes.
         """
         source_sha, target_sha = self.resolve(source, target)
+        files_changed = self._files_changed_started(target_sha, source_sha)
         result = self._merge_tree(target_sha, source_sha)
         return Simulation(
             mergeable=result.clean,
             conflicts=result.conflicts,
-            files_changed=self.files_changed(target_sha, source_sha),
+            files_changed=files_changed(),
             source=source,
             target=target,
             source_sha=source_sha,
@@ -700,17 +720,26 @@ class GitRepository:
     def tree_files(self, tree_sha: str, paths: Sequence[str] = ()) -> tuple[str, ...]:
         """The paths of the regular files and symlinks of ``tree_sha`` (only those under
         ``paths``, folders or files, when given), in git's order; submodules are left out."""
+        return tuple(path for path, _mode, _blob in self.tree_blobs(tree_sha, paths))
+
+    def tree_blobs(
+        self, tree_sha: str, paths: Sequence[str] = ()
+    ) -> tuple[tuple[str, str, str], ...]:
+        """``(path, mode, blob id)`` of the regular files and symlinks of ``tree_sha`` (only
+        those under ``paths`` when given), in git's order: what a reader of those files sees.
+        One ``ls-tree`` process."""
         validate_object_id(tree_sha, "tree_sha")
         args = ["ls-tree", "-r", "-z", "--full-tree", tree_sha]
         if paths:
             args += ["--", *(f":(literal){path}" for path in paths)]
         _, out = self._git(*args)
-        paths = []
+        blobs = []
         for entry in _nul_fields(out):
             meta, _, path = entry.partition("\t")
-            if meta.split(" ")[1:2] == ["blob"]:
-                paths.append(path)
-        return tuple(paths)
+            mode, kind, blob = meta.split(" ")[:3]
+            if kind == "blob":
+                blobs.append((path, mode, blob))
+        return tuple(blobs)
 
     @contextmanager
     def materialize_paths(self, tree_sha: str, paths: Sequence[str]) -> Iterator[Path]:

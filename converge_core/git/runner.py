@@ -59,24 +59,58 @@ def run_git(
     ok: Container[int] = (0,),
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ``git <args>``; a return code outside ``ok`` raises :class:`GitError`."""
+    return start_git(args, cwd=cwd, env=env, stdin=stdin).result(ok)
+
+
+class StartedGit:
+    """A git process started by :func:`start_git`; :meth:`result` waits for it."""
+
+    def __init__(self, command: list[str], proc: subprocess.Popen[bytes], stdin: bytes | None):
+        self.command = command
+        self._proc = proc
+        self._stdin = stdin
+
+    def result(self, ok: Container[int] = (0,)) -> subprocess.CompletedProcess[bytes]:
+        """Wait for the process; a return code outside ``ok`` raises :class:`GitError`."""
+        try:
+            stdout, stderr = self._proc.communicate(self._stdin)
+        except BaseException:  # interrupted: leave no git process behind
+            self._proc.kill()
+            self._proc.wait()
+            raise
+        proc = subprocess.CompletedProcess(self.command, self._proc.returncode, stdout, stderr)
+        if proc.returncode not in ok:
+            text = stderr.decode("utf-8", "replace").strip()
+            # git prints its fatal reason last; earlier lines are hints and warnings.
+            reason = text.splitlines()[-1] if text else "no error output"
+            raise GitError(
+                f"git {self.command[1] if len(self.command) > 1 else ''} failed "
+                f"(exit {proc.returncode}): {reason}",
+                command=self.command,
+                returncode=proc.returncode,
+                stderr=text,
+            )
+        return proc
+
+
+def start_git(
+    args: Sequence[str], *, cwd: str, env: Mapping[str, str], stdin: bytes | None = None
+) -> StartedGit:
+    """Start ``git <args>`` without waiting, so that independent git processes run side by
+    side (the caller collects each with :meth:`StartedGit.result`)."""
     command = ["git", *args]
     try:
-        proc = subprocess.run(
-            command, cwd=cwd, env=env, input=stdin, capture_output=True, check=False
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE if stdin is not None else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
     except OSError as exc:  # git missing from PATH, or cwd gone
         raise GitError(f"cannot run git in {cwd}: {exc}", command=command) from exc
-    if proc.returncode not in ok:
-        stderr = proc.stderr.decode("utf-8", "replace").strip()
-        # git prints its fatal reason last; earlier lines are hints and warnings.
-        reason = stderr.splitlines()[-1] if stderr else "no error output"
-        raise GitError(
-            f"git {args[0] if args else ''} failed (exit {proc.returncode}): {reason}",
-            command=command,
-            returncode=proc.returncode,
-            stderr=stderr,
-        )
-    return proc
+    return StartedGit(command, proc, stdin)
 
 
 @functools.cache

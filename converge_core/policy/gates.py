@@ -80,6 +80,8 @@ class GateContext:
     caller records the required checks as ``skipped``. ``checks_required`` is the intent's
     own list (the profile's checks are added to it). ``findings`` are the open security
     findings (``[{severity, ...}]``) of the latest completed scan; none = no scan.
+    ``extra`` carries what the caller holds for the extra gates (``dry_run``, and the
+    caller's own record of the intent under ``intent``, so a gate need not read it again).
     """
 
     intent_id: str | None

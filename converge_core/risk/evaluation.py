@@ -28,7 +28,6 @@ carries ``scoring_version`` and the diagnostics (note 9).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,7 +73,7 @@ class RiskEvaluation:
 
     def to_payload(self) -> dict[str, Any]:
         """The §1.11 JSON shape plus ``scoring_version`` and ``diagnostics`` (a fresh copy)."""
-        return copy.deepcopy(
+        return _fresh(
             {
                 "intent_id": self.intent_id,
                 "risk_score": self.risk_score,
@@ -102,6 +101,18 @@ class RiskEvaluation:
             "signals": self.signals.as_dict(),
             "bombs": [bomb["type"] for bomb in self.bombs],
         }
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a JSON-shaped value whose dicts and lists are new (what ``deepcopy`` gives
+    such values, at a fraction of its cost)."""
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_fresh(item) for item in value)
+    return value
 
 
 def _utc(now: datetime | None) -> datetime:

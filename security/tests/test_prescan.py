@@ -51,3 +51,23 @@ def test_an_intent_whose_branch_is_gone_never_stops_the_others(
     with django_capture_on_commit_callbacks(execute=True):
         queued = prescan_dispatch()
     assert [SecurityScan.objects.get(pk=scan_id).intent_id for scan_id in queued] == ["leaky"]
+
+
+def test_a_moved_target_with_the_same_scanned_files_is_prescanned_by_reuse(
+    repository, git_repo, django_capture_on_commit_callbacks
+):
+    commit_branch(git_repo, "feature/leak", {"app/run.py": LEAK})
+    create_intent(repository, "leaky", source="feature/leak")
+    with django_capture_on_commit_callbacks(execute=True):
+        prescan_dispatch()
+    first = SecurityScan.objects.get()
+    commit_branch(git_repo, "main", {"docs.md": "moved\n"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(prescan_dispatch()) == 1
+    copy = SecurityScan.objects.exclude(pk=first.pk).get()
+    # the new heads are recorded as scanned with the first scan's results, without running
+    assert (copy.status, copy.duration_ms, copy.scan_key) == ("completed", 0, first.scan_key)
+    assert (copy.fingerprints, copy.total_findings) == (first.fingerprints, 3)
+    assert copy.target_sha != first.target_sha
+    with django_capture_on_commit_callbacks(execute=True):
+        assert prescan_dispatch() == []  # covered: not queued again on the next tick

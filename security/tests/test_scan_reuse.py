@@ -1,6 +1,7 @@
-"""A scan is reused while the merged tree and the scanners are unchanged (decisions §39): a
-system revalidation then writes nothing, and only a real change (a new tree, other scanners,
-an operator's rescan) scans or decides again."""
+"""A scan is reused while the files it scanned, as they are in the merged tree, and the
+scanners are unchanged (decisions §39): a system revalidation then writes nothing, a target
+that moves elsewhere reuses the scan, and only a real change (new content of a scanned file,
+other scanners, an operator's rescan) scans or decides again."""
 
 import pytest
 
@@ -33,12 +34,34 @@ def test_an_unchanged_tree_reuses_the_scan_and_the_decision(leaky):
     assert SecurityScan.objects.count() == 1
 
 
-def test_a_moved_target_scans_the_new_merged_tree(leaky, git_repo):
+def test_a_moved_target_reuses_the_scan_while_the_scanned_files_are_the_same(leaky, git_repo):
     intent_validate(intent_id="leaky", options=SYSTEM)
     commit_branch(git_repo, "main", {"docs.md": "moved\n"})
-    intent_validate(intent_id="leaky", options=SYSTEM)
-    trees = set(SecurityScan.objects.values_list("tree_sha", flat=True))
-    assert len(trees) == 2
+    again = intent_validate(intent_id="leaky", options=SYSTEM)
+    # a new merged tree, the same content under the scanners: the scan's findings still count
+    assert again["decision"] == "blocked"
+    assert "AWS Access Key at app/run.py:2 (detect-secrets)" in again["reason"]
+    assert SecurityScan.objects.count() == 1
+
+
+def test_a_target_change_to_a_scanned_file_scans_again(repository, git_repo):
+    settings_py = "DEBUG = False\n\n\n\n\nNAME = 'a'\n"
+    commit_branch(git_repo, "main", {"app/settings.py": settings_py})
+    commit_branch(
+        git_repo,
+        "feature/conf",
+        {"app/settings.py": settings_py.replace("False", "True"), "app/run.py": LEAK},
+    )
+    create_intent(repository, "conf", source="feature/conf")
+    intent_validate(intent_id="conf", options=SYSTEM)
+    # main changes another line of a file the intent changes: the merge is clean, but the
+    # merged file (what the scanners read) is new
+    commit_branch(git_repo, "main", {"app/settings.py": settings_py.replace("'a'", "'b'")})
+    intent_validate(intent_id="conf", options=SYSTEM)
+    scans = list(SecurityScan.objects.order_by("created_at"))
+    assert [scan.trigger for scan in scans] == ["validation", "validation"]
+    assert scans[0].scan_key != scans[1].scan_key
+    assert scans[0].tree_sha != scans[1].tree_sha
 
 
 def test_other_scanners_scan_again(leaky, settings):
