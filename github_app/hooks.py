@@ -21,9 +21,6 @@ def publish_decision(decision: Decision) -> None:
     full_name = technical.get("repo")
     if not head_sha or not full_name:
         return
-    # imported here: PyGithub loads only where an intent came from GitHub
-    from github_app.publishing import check_request
-
     reason = decision.details.get("reason") if decision.details else None
     # imported here: publishing loads PyGithub, which a decision about an intent that did not
     # come from GitHub never needs
