@@ -186,11 +186,14 @@ class GitCallLog:
         self.directory = directory
         self.log = directory / "calls.log"
         wrapper = directory / "git"
-        # One line per process, arguments separated by the ASCII unit separator.
+        # One line per process, arguments separated by the ASCII unit separator, written in
+        # one append so that processes started side by side do not interleave their lines.
         wrapper.write_text(
             "#!/bin/sh\n"
-            f"for arg in \"$@\"; do printf '%s\\037' \"$arg\" >> '{self.log}'; done\n"
-            f"printf '\\n' >> '{self.log}'\n"
+            "us=$(printf '\\037')\n"
+            'line=""\n'
+            'for arg in "$@"; do line="$line$arg$us"; done\n'
+            f"printf '%s\\n' \"$line\" >> '{self.log}'\n"
             f"exec '{real_git}' \"$@\"\n"
         )
         wrapper.chmod(0o755)

@@ -24,7 +24,7 @@ from intents.tests.queue_helpers import validated_intent
 PER_MERGE_GIT = Counter(
     {"merge-tree": 1, "commit-tree": 2, "update-ref": 1, "status": 1, "read-tree": 1}
 )
-PER_MERGE_QUERIES = 54
+PER_MERGE_QUERIES = 38
 
 
 @pytest.fixture
