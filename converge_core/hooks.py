@@ -88,13 +88,18 @@ class QueueHoldCheck(Protocol):
 
 @dataclass(frozen=True)
 class Decision:
-    """A decision about one intent, as after-decision hooks receive it."""
+    """A decision about one intent, as after-decision hooks receive it.
+
+    ``risk_level`` and ``technical`` are the intent's as the validation that decided read
+    them; ``None`` when the decider did not (a hook then reads the intent itself)."""
 
     intent_id: str
     decision: str
     tenant_id: str | None
     trace_id: str | None
     details: Mapping[str, Any] = field(default_factory=dict)
+    risk_level: str | None = None
+    technical: Mapping[str, Any] | None = None
 
 
 class AfterDecision(Protocol):

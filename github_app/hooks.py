@@ -13,10 +13,13 @@ MERGE_GROUP = "merge_group"
 
 def publish_decision(decision: Decision) -> None:
     """Show a decision about an intent that came from GitHub on its head's check-run."""
-    intent = Intent.objects.filter(pk=decision.intent_id).only("id", "technical").first()
-    if intent is None:
-        return
-    technical = intent.technical or {}
+    technical = decision.technical
+    if technical is None:
+        intent = Intent.objects.filter(pk=decision.intent_id).only("technical").first()
+        if intent is None:
+            return
+        technical = intent.technical
+    technical = technical or {}
     head_sha = technical.get("head_sha") or technical.get("initial_base_commit")
     full_name = technical.get("repo")
     if not head_sha or not full_name:
@@ -29,7 +32,7 @@ def publish_decision(decision: Decision) -> None:
     check_request(
         full_name=str(full_name),
         head_sha=str(head_sha),
-        intent_id=intent.id,
+        intent_id=decision.intent_id,
         installation_id=technical.get("installation_id"),
         decision=decision.decision,
         reason=str(reason or ""),

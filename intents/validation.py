@@ -650,19 +650,23 @@ def after_decision(intent: Intent, decision: ValidationDecision | Mapping[str, A
     if not callbacks:
         return
     if isinstance(decision, ValidationDecision):
-        name, trace_id, reason = decision.decision, decision.trace_id, decision.reason
-    else:
-        name, trace_id, reason = (
-            decision["decision"],
-            decision.get("trace_id"),
-            decision.get("reason"),
+        # a validation read the intent's row as it decided: the hooks need not read it again
+        payload = Decision(
+            intent_id=intent.id,
+            decision=decision.decision,
+            tenant_id=intent.tenant_id,
+            trace_id=decision.trace_id,
+            details={"reason": decision.reason},
+            risk_level=intent.risk_level,
+            technical=intent.technical or {},
         )
-    payload = Decision(
-        intent_id=intent.id,
-        decision=name,
-        tenant_id=intent.tenant_id,
-        trace_id=trace_id,
-        details={"reason": reason},
-    )
+    else:
+        payload = Decision(
+            intent_id=intent.id,
+            decision=decision["decision"],
+            tenant_id=intent.tenant_id,
+            trace_id=decision.get("trace_id"),
+            details={"reason": decision.get("reason")},
+        )
     for callback in callbacks:
         transaction.on_commit(partial(callback, payload))

@@ -8,7 +8,12 @@ level's SLA (8 h); the queue holds it until a review approves it (:mod:`reviews.
 from __future__ import annotations
 
 from converge_core.hooks import Decision
-from converge_core.reviews import POLICY_REVIEW_PRIORITY, POLICY_TRIGGER, policy_review_due
+from converge_core.reviews import (
+    POLICY_REVIEW_PRIORITY,
+    POLICY_TRIGGER,
+    approval_required,
+    policy_review_due,
+)
 from reviews.selectors import intent_review_facts
 from reviews.services import review_request_automatic
 
@@ -19,6 +24,8 @@ def policy_review_request(decision: Decision) -> None:
     """After a ``validated`` decision, open the intent's policy review if it is due: never a
     second one while one is open, and never again once a review completed."""
     if decision.decision != "validated":
+        return
+    if decision.risk_level is not None and not approval_required(decision.risk_level):
         return
     facts = intent_review_facts([decision.intent_id]).get(decision.intent_id)
     if facts is None or not policy_review_due(*facts):

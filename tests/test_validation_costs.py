@@ -26,9 +26,9 @@ from security.services import security_scan
 # not cached: once per validation); the review, security and archaeology inputs of its
 # fingerprint; the intents queued ahead of it; the reusable scan; then one transaction (the
 # intent's row, its commit links, the chain head read and moved, the events, the decision);
-# once committed, the after-decision hooks (the notification's flag, the policy review's and
-# the check-run's look at the intent).
-QUERIES = 17
+# once committed, the notification's flag. The other after-decision hooks are handed the
+# intent's level and origin and read nothing.
+QUERIES = 15
 # merge-tree and diff side by side, then the blobs of the scanned files.
 GIT = ["diff", "ls-tree", "merge-tree"]
 SKIP_CHECKS = ValidationOptions(skip_checks=True)

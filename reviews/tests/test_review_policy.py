@@ -1,6 +1,7 @@
 """The policy review: the after-decision hook opens one review per critical intent, and the
 queue hold keeps a critical intent until a review approves it."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.utils import timezone
@@ -53,6 +54,15 @@ def test_other_levels_decisions_and_an_open_review_ask_for_nothing(db):
     policy_review_request(Decision("crit", "blocked", None, "t-2"))
     policy_review_request(_validated("gone"))
     assert list(ReviewTask.objects.values_list("intent_id", "trigger")) == [("crit", "manual")]
+
+
+def test_a_decision_that_carries_its_level_is_judged_on_it(db, django_assert_num_queries):
+    IntentFactory(id="med", risk_level="medium")
+    IntentFactory(id="crit", risk_level="critical")
+    with django_assert_num_queries(0):  # a level that needs no approval reads nothing
+        policy_review_request(replace(_validated("med"), risk_level="medium"))
+    policy_review_request(replace(_validated("crit"), risk_level="critical"))
+    assert list(ReviewTask.objects.values_list("intent_id", "trigger")) == [("crit", "policy")]
 
 
 def test_the_flag_off_opens_no_policy_review(db, monkeypatch):
