@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from converge_core.errors import ConvergeError
 from intents.models import Intent
+from interfaces.console import BoundedCountPaginator, indexed_values_filter
 from security.models import SecurityFinding, SecurityScan
 from security.services import finding_dismiss
 
@@ -50,9 +51,17 @@ class SecurityFindingAdmin(ReadOnly, admin.ModelAdmin):
         "tenant_id",
         "last_seen_at",
     )
-    list_filter = ("severity", "category", "scanner", "status", "tenant_id")
+    list_filter = (
+        "severity",
+        "category",
+        indexed_values_filter("scanner", "scanner"),
+        "status",
+        indexed_values_filter("tenant_id", "tenant"),
+    )
     search_fields = ("=id", "intent__id", "rule", "file", "fingerprint")
     ordering = ("-last_seen_at",)
+    show_full_result_count = False
+    paginator = BoundedCountPaginator
     action_form = DismissActionForm
     actions = ["dismiss"]
 
@@ -98,10 +107,11 @@ class SecurityScanAdmin(ReadOnly, admin.ModelAdmin):
         "tenant_id",
         "created_at",
     )
-    list_filter = ("status", "trigger", "tenant_id")
+    list_filter = ("status", "trigger", indexed_values_filter("tenant_id", "tenant"))
     search_fields = ("=id", "intent__id", "tree_sha")
     ordering = ("-created_at",)
     show_full_result_count = False
+    paginator = BoundedCountPaginator
 
 
 class IntentFindingsInline(ReadOnly, admin.TabularInline):

@@ -125,6 +125,7 @@ class SecurityFinding(models.Model):
             models.Index(fields=["scanner"], name="finding_scanner_idx"),
             models.Index(fields=["tenant_id", "severity"], name="finding_tenant_idx"),
             models.Index(fields=["scan"], name="finding_scan_idx"),
+            models.Index(fields=["last_seen_at", "id"], name="finding_last_seen_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["scope", "fingerprint"], name="finding_scope_unique"),

@@ -1,4 +1,5 @@
-"""The changelists an operator opens on the big tables (events, intents, reviews) never read a
+"""The changelists an operator opens on the big tables (events, intents, reviews, security
+findings and scans) never read a
 whole table: no ``SELECT DISTINCT`` for filter choices, no date hierarchy over every row, and
 the paginator counts over a bounded subquery, so a page costs the same at ten million events."""
 
@@ -16,6 +17,7 @@ from intents.tests.factories import IntentFactory
 from interfaces.console import COUNT_CAP
 from ledger.append import event_append
 from reviews.tests.factories import ReviewTaskFactory
+from security.tests.factories import SecurityFindingFactory, SecurityScanFactory
 from tests.console_seed import PASSWORD, operator, seed
 
 PAGES = {
@@ -25,8 +27,16 @@ PAGES = {
     "intents": reverse("admin:intents_intent_changelist"),
     "all intents": reverse("admin:intents_intent_changelist") + "?lifecycle=all",
     "reviews": reverse("admin:reviews_reviewtask_changelist"),
+    "findings": reverse("admin:security_securityfinding_changelist"),
+    "scans": reverse("admin:security_securityscan_changelist"),
 }
-TABLES = ('"intents_event"', '"intents_intent"', '"reviews_reviewtask"')
+TABLES = (
+    '"intents_event"',
+    '"intents_intent"',
+    '"reviews_reviewtask"',
+    '"security_securityfinding"',
+    '"security_securityscan"',
+)
 
 
 @pytest.fixture
@@ -36,6 +46,7 @@ def client(db) -> Client:
     for n in range(12):
         intent = IntentFactory(repository=seeded.repository, tenant_id=f"tenant-{n % 3}")
         ReviewTaskFactory(intent=intent)
+        SecurityFindingFactory(scan=SecurityScanFactory(intent=intent))
         event_append(event_type="intent.created", intent_id=intent.pk, tenant_id=intent.tenant_id)
     client = Client()
     assert client.login(username="ops", password=PASSWORD)
@@ -62,7 +73,9 @@ def test_no_query_of_a_changelist_reads_a_whole_big_table(client, page):
         assert not re.search(r"datetime_trunc|date_trunc|MIN\(.*MAX\(", sql, re.I), sql
 
 
-@pytest.mark.parametrize("page", ["events", "intents", "all intents", "reviews"])
+@pytest.mark.parametrize(
+    "page", ["events", "intents", "all intents", "reviews", "findings", "scans"]
+)
 def test_the_changelist_count_stops_at_the_cap(client, page):
     counts = [sql for sql in _reads(client, PAGES[page]) if "COUNT(" in sql.upper()]
     assert counts
