@@ -14,11 +14,13 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+# Imported with the arbiter (``converge serve`` has set the metrics directory by now), not in
+# the hook: an import inside a signal handler can interrupt another half-done import.
+from prometheus_client import multiprocess
+
 
 def child_exit(server: Any, worker: Any) -> None:
     """Drop the live gauges of a worker that exited (gunicorn server hook)."""
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(worker.pid)
 
 
